@@ -1,0 +1,234 @@
+package ai.universal.ml;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Dynamic batching in front of a {@link BatchEncoder}: texts from concurrent requests wait in one bounded queue and
+ * worker threads take them out in batches, one model call per batch.
+ *
+ * <p>Contract:
+ * <ul>
+ *     <li>{@link #embed(List)} blocks until every text of the request has its vector and returns them in order;
+ *     a request's texts are admitted all together or not at all.</li>
+ *     <li>A batch closes when it holds {@code maxBatchSize} texts, when one more text would pass
+ *     {@code maxBatchTokens} padded tokens, or {@code maxWait} after its first text, whichever comes first.</li>
+ *     <li>When the queue cannot take all of a request's texts, {@link QueueFullException} is thrown at once.</li>
+ *     <li>A model failure fails exactly the requests whose texts were in that batch.</li>
+ * </ul>
+ */
+public final class EmbeddingBatcher implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EmbeddingBatcher.class.getName());
+
+    private final BatchEncoder encoder;
+    private final BatchingPolicy policy;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition queued = lock.newCondition();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong texts = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong largestBatch = new AtomicLong();
+    private final AtomicLong recentBatchNanos = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * Start the batcher and its worker threads.
+     *
+     * @param name    used in thread names
+     * @param encoder the model
+     * @param policy  batch bounds and queue size
+     */
+    public EmbeddingBatcher(String name, BatchEncoder encoder, BatchingPolicy policy) {
+        this.encoder = encoder;
+        this.policy = policy;
+        for (int i = 0; i < policy.workers(); i++) {
+            Thread worker = Thread.ofPlatform().daemon().name("embed-" + name + "-" + i).start(this::work);
+            workers.add(worker);
+        }
+    }
+
+    /** The bounds this batcher runs with. */
+    public BatchingPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Embed a request's texts, batched with whatever else is waiting.
+     *
+     * @param request tokenised texts, at most the queue's capacity
+     * @return one vector per text, same order
+     * @throws QueueFullException   if the queue has no room for all of them
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    public List<float[]> embed(List<TokenizedText> request) throws InterruptedException {
+        if (request.size() > policy.queueCapacity()) {
+            throw new IllegalArgumentException(request.size() + " texts are more than the queue holds ("
+                                                       + policy.queueCapacity() + ")");
+        }
+        List<Pending> pending = new ArrayList<>(request.size());
+        for (TokenizedText text : request) {
+            pending.add(new Pending(text, new CompletableFuture<>()));
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("embedding batcher is closed");
+            }
+            if (queue.size() + pending.size() > policy.queueCapacity()) {
+                rejected.incrementAndGet();
+                throw new QueueFullException(queue.size(), policy.queueCapacity(), retryAfterSeconds());
+            }
+            queue.addAll(pending);
+            queued.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        List<float[]> vectors = new ArrayList<>(pending.size());
+        for (Pending p : pending) {
+            try {
+                vectors.add(p.result().get());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        return vectors;
+    }
+
+    /** Counters since start. */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(batches.get(), texts.get(), rejected.get(), largestBatch.get(), queue.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the workers after their current batch and fails every text still waiting. */
+    @Override
+    public void close() {
+        List<Pending> left;
+        lock.lock();
+        try {
+            closed = true;
+            left = new ArrayList<>(queue);
+            queue.clear();
+            queued.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        left.forEach(p -> p.result().completeExceptionally(new IllegalStateException("embedding batcher closed")));
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void work() {
+        while (true) {
+            List<Pending> batch;
+            try {
+                batch = nextBatch();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            run(batch);
+        }
+    }
+
+    // Blocks for a first text, then gathers more until a bound is hit; empty only when closed.
+    private List<Pending> nextBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            while (queue.isEmpty() && !closed) {
+                queued.await();
+            }
+            if (closed) {
+                return List.of();
+            }
+            List<Pending> batch = new ArrayList<>(policy.maxBatchSize());
+            long deadline = System.nanoTime() + policy.maxWait().toNanos();
+            int longest = 0;
+            while (true) {
+                while (!queue.isEmpty() && batch.size() < policy.maxBatchSize()) {
+                    int next = Math.max(longest, queue.peekFirst().text().length());
+                    if (!batch.isEmpty() && (long) next * (batch.size() + 1) > policy.maxBatchTokens()) {
+                        return batch;
+                    }
+                    batch.add(queue.pollFirst());
+                    longest = next;
+                }
+                long left = deadline - System.nanoTime();
+                if (batch.size() >= policy.maxBatchSize() || left <= 0 || closed) {
+                    return batch;
+                }
+                queued.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run(List<Pending> batch) {
+        long start = System.nanoTime();
+        try {
+            List<TokenizedText> input = new ArrayList<>(batch.size());
+            for (Pending p : batch) {
+                input.add(p.text());
+            }
+            float[][] vectors = encoder.encode(input);
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(vectors[i]);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "embedding batch of " + batch.size() + " failed: " + e);
+            batch.forEach(p -> p.result().completeExceptionally(e));
+        }
+        recentBatchNanos.set(System.nanoTime() - start);
+        batches.incrementAndGet();
+        texts.addAndGet(batch.size());
+        largestBatch.accumulateAndGet(batch.size(), Math::max);
+    }
+
+    // Time to work off what is queued now at the last batch's pace, in whole seconds, at least 1.
+    private int retryAfterSeconds() {
+        double batchesAhead = Math.ceil((double) queue.size() / (policy.maxBatchSize() * policy.workers()));
+        double seconds = batchesAhead * recentBatchNanos.get() / 1e9;
+        return (int) Math.max(1, Math.min(60, Math.ceil(seconds)));
+    }
+
+    private record Pending(TokenizedText text, CompletableFuture<float[]> result) {
+    }
+
+    /**
+     * Batcher counters.
+     *
+     * @param batches      model calls made
+     * @param texts        texts embedded
+     * @param rejected     requests refused because the queue was full
+     * @param largestBatch most texts seen in one call
+     * @param queued       texts waiting now
+     */
+    public record Stats(long batches, long texts, long rejected, long largestBatch, int queued) {
+    }
+}

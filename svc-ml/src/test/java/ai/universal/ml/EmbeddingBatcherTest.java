@@ -1,0 +1,162 @@
+package ai.universal.ml;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class EmbeddingBatcherTest {
+
+    private final OnnxSentenceEncoder model = TestModels.miniLm();
+
+    @Test
+    void concurrentRequestsAreBatchedAndEachGetsItsOwnVectorBack() throws Exception {
+        int clients = 24;
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            texts.add("Sentence number " + i + " talks about topic " + (char) ('a' + i) + ".");
+        }
+        HeldEncoder held = new HeldEncoder(model);
+        BatchingPolicy policy = new BatchingPolicy(32, 8192, Duration.ofMillis(2), 64, 1);
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", held, policy);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<float[]>> results = new ArrayList<>();
+            results.add(pool.submit(() -> batcher.embed(List.of(model.tokenize(texts.get(0), false))).getFirst()));
+            Poll.until("the first model call is in flight", () -> held.calls() == 1);
+            for (int i = 1; i < clients; i++) {
+                String text = texts.get(i);
+                results.add(pool.submit(() -> batcher.embed(List.of(model.tokenize(text, false))).getFirst()));
+            }
+            Poll.until("the other clients are queued", () -> batcher.stats().queued() == clients - 1);
+            held.release();
+            for (int i = 0; i < clients; i++) {
+                float[] expected = model.encode(List.of(model.tokenize(texts.get(i), false)))[0];
+                float[] actual = results.get(i).get();
+                for (int d = 0; d < expected.length; d++) {
+                    assertThat("client " + i + " dimension " + d, (double) actual[d], closeTo(expected[d], 1e-5));
+                }
+            }
+            EmbeddingBatcher.Stats stats = batcher.stats();
+            assertThat(stats.batches(), is(2L));
+            assertThat(stats.largestBatch(), is((long) clients - 1));
+            assertThat(stats.texts(), is((long) clients));
+        }
+    }
+
+    @Test
+    void batchesNeverExceedTheMaxBatchSize() throws Exception {
+        HeldEncoder held = new HeldEncoder(model);
+        BatchingPolicy policy = new BatchingPolicy(4, 8192, Duration.ofMillis(2), 64, 1);
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", held, policy);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<List<float[]>> first = pool.submit(() -> batcher.embed(List.of(model.tokenize("first", false))));
+            Poll.until("the first model call is in flight", () -> held.calls() == 1);
+            List<TokenizedText> ten = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ten.add(model.tokenize("text " + i, false));
+            }
+            Future<List<float[]>> big = pool.submit(() -> batcher.embed(ten));
+            Poll.until("ten texts are queued", () -> batcher.stats().queued() == 10);
+            held.release();
+            assertThat(first.get().size(), is(1));
+            assertThat(big.get().size(), is(10));
+            assertThat(batcher.stats().largestBatch(), is(4L));
+            assertThat(batcher.stats().batches(), is(4L));
+        }
+    }
+
+    @Test
+    void maxBatchTokensSplitsLongTexts() throws Exception {
+        HeldEncoder held = new HeldEncoder(model);
+        // 100 padded tokens per call: two texts of 40 tokens fit, a third does not.
+        BatchingPolicy policy = new BatchingPolicy(32, 100, Duration.ofMillis(2), 64, 1);
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", held, policy);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<List<float[]>> first = pool.submit(() -> batcher.embed(List.of(model.tokenize("first", false))));
+            Poll.until("the first model call is in flight", () -> held.calls() == 1);
+            TokenizedText forty = model.tokenize("word ".repeat(38), false);
+            assertThat(forty.length(), is(40));
+            Future<List<float[]>> three = pool.submit(() -> batcher.embed(List.of(forty, forty, forty)));
+            Poll.until("three texts are queued", () -> batcher.stats().queued() == 3);
+            held.release();
+            first.get();
+            assertThat(three.get().size(), is(3));
+            assertThat(batcher.stats().largestBatch(), lessThanOrEqualTo(2L));
+            assertThat(batcher.stats().batches(), is(3L));
+        }
+    }
+
+    @Test
+    void fullQueueRejectsAtOnceWithRetryAfter() throws Exception {
+        HeldEncoder held = new HeldEncoder(model);
+        BatchingPolicy policy = new BatchingPolicy(8, 8192, Duration.ZERO, 3, 1);
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", held, policy);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<List<float[]>> inFlight = pool.submit(() -> batcher.embed(List.of(model.tokenize("a", false))));
+            Poll.until("the first model call is in flight", () -> held.calls() == 1);
+            Future<List<float[]>> queued = pool.submit(() -> batcher.embed(List.of(model.tokenize("b", false),
+                                                                                    model.tokenize("c", false))));
+            Poll.until("two texts are queued", () -> batcher.stats().queued() == 2);
+            QueueFullException e = assertThrows(QueueFullException.class,
+                                                () -> batcher.embed(List.of(model.tokenize("d", false),
+                                                                            model.tokenize("e", false))));
+            assertThat(e.getMessage(), containsString("2 of 3 texts waiting"));
+            assertThat(e.retryAfterSeconds(), is(1));
+            assertThat(batcher.stats().rejected(), is(1L));
+            held.release();
+            assertThat(inFlight.get().size(), is(1));
+            assertThat(queued.get().size(), is(2));
+            assertThat(batcher.embed(List.of(model.tokenize("d", false))).size(), is(1));
+        }
+    }
+
+    @Test
+    void aFailingModelCallFailsOnlyTheRequestsInThatBatch() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        BatchEncoder failsFirst = texts -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("model call failed");
+            }
+            return model.encode(texts);
+        };
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", failsFirst, BatchingPolicy.DEFAULT)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                                                   () -> batcher.embed(List.of(model.tokenize("x", false))));
+            assertThat(e.getMessage(), is("model call failed"));
+            assertThat(batcher.embed(List.of(model.tokenize("y", false))).getFirst().length, is(384));
+        }
+    }
+
+    @Test
+    void unbatchedPolicyRunsOneTextPerCall() throws Exception {
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", model, BatchingPolicy.DEFAULT.unbatched())) {
+            List<float[]> vectors = batcher.embed(List.of(model.tokenize("one", false), model.tokenize("two", false),
+                                                          model.tokenize("three", false)));
+            assertThat(vectors.size(), is(3));
+            assertThat(batcher.stats().batches(), is(3L));
+            assertThat(batcher.stats().largestBatch(), is(1L));
+        }
+    }
+
+    @Test
+    void requestLargerThanTheQueueIsRefused() {
+        BatchingPolicy policy = new BatchingPolicy(8, 8192, Duration.ZERO, 2, 1);
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", model, policy)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> batcher.embed(
+                    List.of(model.tokenize("a", false), model.tokenize("b", false), model.tokenize("c", false))));
+            assertThat(e.getMessage(), is("3 texts are more than the queue holds (2)"));
+        }
+    }
+}
