@@ -27,6 +27,7 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class ErrorMapping {
     private static final System.Logger LOGGER = System.getLogger(ErrorMapping.class.getName());
+    private static final String METRICS = "/metrics";
     static final String REALM = "Bearer realm=\"universal-ai-tools\"";
 
     private final Map<String, ErrorStyle> styles;
@@ -49,7 +50,7 @@ public final class ErrorMapping {
      * @param routing routing builder
      */
     public void install(HttpRouting.Builder routing) {
-        routing.error(Exception.class, (req, res, e) -> write(req, res, classify(e)));
+        routing.error(Exception.class, this::handle);
     }
 
     /**
@@ -60,6 +61,11 @@ public final class ErrorMapping {
     public Handler fallback() {
         return (req, res) -> {
             String path = req.path().rawPath();
+            if (path.equals(METRICS) || path.startsWith(METRICS + "/")) {
+                // served by the observe feature, whose routes are added after the service's
+                res.next();
+                return;
+            }
             Set<String> allowed = routes.allowedMethods(path);
             if (allowed.isEmpty()) {
                 throw ProblemException.notFound("No route for " + req.prologue().method().text() + " " + path);
@@ -135,7 +141,7 @@ public final class ErrorMapping {
         res.send(Json.bytes(style.body(problem.withRequestId(requestId))));
     }
 
-    private void write(ServerRequest req, ServerResponse res, Exception e) {
+    private void handle(ServerRequest req, ServerResponse res, Exception e) {
         ProblemException pe = classify(e);
         if (pe == null) {
             LOGGER.log(System.Logger.Level.ERROR, "Unexpected failure of " + req.prologue().method().text() + " "

@@ -5,7 +5,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.helidon.common.uri.UriFragment;
 import io.helidon.common.uri.UriPath;
+import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRoute;
@@ -50,7 +52,7 @@ public final class RouteTable {
             String rest = path.substring(entry.prefix().length());
             UriPath uriPath = UriPath.create(rest.isEmpty() ? "/" : rest);
             for (Method method : METHODS) {
-                HttpPrologue prologue = HttpPrologue.create("HTTP/1.1", "HTTP", "1.1", method, uriPath, null, null);
+                HttpPrologue prologue = HttpPrologue.create("HTTP/1.1", "HTTP", "1.1", method, uriPath, UriQuery.empty(), UriFragment.empty());
                 if (entry.route().accepts(prologue).accepted()) {
                     allowed.add(method.text());
                 }

@@ -1,0 +1,5 @@
+CREATE TABLE notes (
+    id     BIGSERIAL PRIMARY KEY,
+    owner  TEXT NOT NULL,
+    text   TEXT NOT NULL
+);
