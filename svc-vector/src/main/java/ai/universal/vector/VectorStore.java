@@ -353,9 +353,10 @@ public final class VectorStore implements AutoCloseable {
                 try {
                     config = unpack(archive, staging).withName(target);
                 } catch (IOException | RuntimeException e) {
+                    Path stagingPath = staging instanceof FSDirectory fs ? fs.getDirectory() : null;
                     staging.close();
-                    if (staging instanceof FSDirectory fs) {
-                        deleteTree(fs.getDirectory());
+                    if (stagingPath != null) {
+                        deleteTree(stagingPath);
                     }
                     throw e instanceof VectorException ve ? ve
                             : VectorException.badRequest("snapshot archive is not readable: " + e.getMessage());
