@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.Function;
 
 import ai.universal.kit.RunningService;
@@ -25,7 +28,8 @@ import io.helidon.logging.common.LogConfig;
 
 /**
  * The whole platform in one process: every service module on the class path (found through
- * {@code META-INF/services/ai.universal.kit.ServiceApp}), each on its own port, sharing one PostgreSQL (a schema each)
+ * {@code META-INF/services/ai.universal.kit.ServiceApp}; UAT_SERVICES=auth,ml limits them), each on its own port,
+ * sharing one PostgreSQL (a schema each)
  * and one Redis. With DATABASE_URL / REDIS_URL unset, embedded servers start on free loopback ports with their data
  * under the data directory (UAT_DATA_DIR, default {@code ./data}), so a restart keeps everything. Ctrl-C stops the
  * services (draining requests), then the embedded servers.
@@ -102,8 +106,10 @@ public final class LocalStack implements AutoCloseable {
         environment.putIfAbsent("UAT_DATA_DIR", dataDir.toString());
         Function<String, String> stackEnv = name -> environment.containsKey(name) ? environment.get(name) : env.apply(name);
 
+        Set<String> only = new HashSet<>(Arrays.asList(value(env, "UAT_SERVICES", "").trim().split("\\s*,\\s*")));
         List<ServiceApp> apps = ServiceLoader.load(ServiceApp.class).stream()
                 .map(ServiceLoader.Provider::get)
+                .filter(app -> only.equals(Set.of("")) || only.contains(app.key()) || only.contains(app.name()))
                 .sorted(ORDER)
                 .toList();
         for (ServiceApp app : apps) {
