@@ -191,23 +191,30 @@ public final class EmbeddingBatcher implements AutoCloseable {
 
     private void run(List<Pending> batch) {
         long start = System.nanoTime();
+        float[][] vectors = null;
+        Throwable failure = null;
         try {
             List<TokenizedText> input = new ArrayList<>(batch.size());
             for (Pending p : batch) {
                 input.add(p.text());
             }
-            float[][] vectors = encoder.encode(input);
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result().complete(vectors[i]);
-            }
+            vectors = encoder.encode(input);
         } catch (RuntimeException | Error e) {
+            failure = e;
             LOG.log(Level.WARNING, "embedding batch of " + batch.size() + " failed: " + e);
-            batch.forEach(p -> p.result().completeExceptionally(e));
         }
+        // Counters first, so a caller that got its vectors sees its batch counted.
         recentBatchNanos.set(System.nanoTime() - start);
         batches.incrementAndGet();
         texts.addAndGet(batch.size());
         largestBatch.accumulateAndGet(batch.size(), Math::max);
+        for (int i = 0; i < batch.size(); i++) {
+            if (failure == null) {
+                batch.get(i).result().complete(vectors[i]);
+            } else {
+                batch.get(i).result().completeExceptionally(failure);
+            }
+        }
     }
 
     // Time to work off what is queued now at the last batch's pace, in whole seconds, at least 1.
