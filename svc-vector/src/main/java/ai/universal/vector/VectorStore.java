@@ -66,6 +66,7 @@ public final class VectorStore implements AutoCloseable {
     private final Map<String, Collection> collections = new ConcurrentHashMap<>();
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final ScheduledExecutorService refresher;
+    private volatile boolean open = true;
 
     private VectorStore(Path dataDir, Path snapshotDir, Duration refreshInterval, int maxBatch) throws IOException {
         this.dataDir = dataDir;
@@ -412,8 +413,18 @@ public final class VectorStore implements AutoCloseable {
         return snapshotDir;
     }
 
+    /**
+     * Whether the store is open (readiness).
+     *
+     * @return true until closed
+     */
+    public boolean isOpen() {
+        return open;
+    }
+
     @Override
     public void close() {
+        open = false;
         refresher.shutdownNow();
         lifecycle.lock();
         try {
