@@ -463,6 +463,27 @@ public final class Collection implements AutoCloseable {
     }
 
     /**
+     * Merges the index down to at most {@code maxSegments} segments (after a bulk load: fewer, larger HNSW graphs
+     * search faster), then commits and refreshes.
+     *
+     * @param maxSegments target segment count, at least 1
+     */
+    public void optimize(int maxSegments) {
+        if (maxSegments < 1) {
+            throw VectorException.badRequest("max_segments must be at least 1, got " + maxSegments);
+        }
+        try {
+            writer.forceMerge(maxSegments);
+            commits.afterCommit(() -> null);
+            searchers.maybeRefreshBlocking();
+        } catch (AlreadyClosedException e) {
+            throw VectorException.notFound("collection '" + config.name() + "' was deleted or replaced");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Makes recent writes visible to searches if any happened.
      */
     public void refresh() {

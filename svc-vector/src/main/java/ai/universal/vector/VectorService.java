@@ -43,6 +43,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * POST   /v1/vectors/collections/{name}/search/batch          {searches: [search]} → {results: [{hits}]}
  * POST   /v1/vectors/collections/{name}/search/hybrid         {text, vector, limit, filter, weights: {vector, text},
  *                                                             rrf_k, candidates, with_payload, with_vector} → {hits}
+ * POST   /v1/vectors/collections/{name}/optimize              {max_segments} (default 1) merge after a bulk load → info
  * POST   /v1/vectors/collections/{name}/snapshots             create → 201 {name, creation_time, size, checksum}
  * GET    /v1/vectors/collections/{name}/snapshots             list → {snapshots}
  * GET    /v1/vectors/collections/{name}/snapshots/{snap}      download (zip; X-Checksum-Sha256)
@@ -80,6 +81,7 @@ final class VectorService implements HttpService {
                 .post(C + "/{name}/search", guard(READ, this::search))
                 .post(C + "/{name}/search/batch", guard(READ, this::searchBatch))
                 .post(C + "/{name}/search/hybrid", guard(READ, this::hybrid))
+                .post(C + "/{name}/optimize", guard(WRITE, this::optimize))
                 .post(C + "/{name}/snapshots", guard(ADMIN, this::createSnapshot))
                 .get(C + "/{name}/snapshots", guard(ADMIN, this::listSnapshots))
                 .post(C + "/{name}/snapshots/upload", guard(ADMIN, this::upload))
@@ -214,6 +216,13 @@ final class VectorService implements HttpService {
                                             Wire.integer(body, "candidates", Math.max(limit, 100)),
                                             Wire.bool(body, "with_payload", true), Wire.bool(body, "with_vector", false));
         res.send(hitsJson(c.hybrid(tenant(req, c), r)));
+    }
+
+    private void optimize(ServerRequest req, ServerResponse res) {
+        Collection c = store.get(name(req));
+        JsonNode body = Wire.object(req.content().hasEntity() ? Json.tree(req) : null);
+        c.optimize(Wire.integer(body, "max_segments", 1));
+        res.send(infoJson(c.info(tenantOrNull(req))));
     }
 
     private void createSnapshot(ServerRequest req, ServerResponse res) {

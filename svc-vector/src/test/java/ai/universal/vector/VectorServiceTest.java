@@ -87,6 +87,8 @@ class VectorServiceTest {
         assertThat(json(get).get("points").size(), is(1));
         HttpResponse<String> del = call("POST", "/v1/vectors/collections/docs/points/delete", "{\"ids\":[3]}");
         assertThat(del.statusCode(), is(200));
+        HttpResponse<String> optimized = call("POST", "/v1/vectors/collections/docs/optimize", "{\"max_segments\":1}");
+        assertThat(optimized.body(), json(optimized).get("segments").asInt(), is(1));
         HttpResponse<String> info = call("GET", "/v1/vectors/collections/docs", null);
         assertThat(json(info).get("points").asLong(), is(2L));
         assertThat(json(info).get("dimension").asInt(), is(3));
