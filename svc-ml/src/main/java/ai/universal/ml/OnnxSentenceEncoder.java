@@ -64,6 +64,10 @@ public final class OnnxSentenceEncoder implements BatchEncoder, AutoCloseable {
             OrtEnvironment environment = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                // Idle ONNX threads would otherwise spin between calls and take the cores the HTTP layer and the
+                // tokenizer need while the next batch is being gathered.
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                options.addConfigEntry("session.inter_op.allow_spinning", "0");
                 if (intraOpThreads > 0) {
                     options.setIntraOpNumThreads(intraOpThreads);
                 }

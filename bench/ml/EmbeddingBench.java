@@ -1,0 +1,206 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import ai.universal.ml.EmbeddingModelSpec;
+import ai.universal.ml.OnnxSentenceEncoder;
+import ai.universal.ml.TokenizedText;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+
+/**
+ * Embedding throughput and latency, one line of results per run (sentences/s, p50, p99).
+ *
+ * <pre>
+ * raw   SECONDS [MODEL [BATCH]]      in-process: tokenise + one ONNX call per batch of BATCH (32) sentences
+ * l4j   SECONDS                      langchain4j's AllMiniLmL6V2EmbeddingModel.embedAll of 32 (one ONNX call per text)
+ * http  BASE_URL CLIENTS PER_REQUEST SECONDS [MODEL]
+ *                                    CLIENTS concurrent clients, each sending PER_REQUEST sentences per request
+ * </pre>
+ * Run from the repository root with svc-ml's jar and libs on the class path (bench/ml/run.sh does it).
+ */
+public final class EmbeddingBench {
+
+    private static final String[] SUBJECTS = {"The committee", "A young engineer", "Our support team", "The old library",
+            "Every morning the baker", "The research group", "A small startup", "The city council", "My neighbour",
+            "The orchestra"};
+    private static final String[] VERBS = {"announced", "reviewed", "rebuilt", "questioned", "celebrated", "measured",
+            "documented", "postponed", "simplified", "translated"};
+    private static final String[] OBJECTS = {"a new plan for the river district", "the quarterly budget report",
+            "an unusual proposal about public transport", "the results of the latest experiment",
+            "several customer complaints about delivery times", "the history of the town's oldest bridge",
+            "a faster way to process incoming orders", "the schedule for the summer festival",
+            "a long list of open security issues", "the design of the new reading room"};
+    private static final String[] TAILS = {"before the deadline.", "after a long discussion.", "with great care.",
+            "despite the heavy rain.", "in front of a large audience.", "for the second time this year.",
+            "without any help.", "during the night shift.", "to everyone's surprise.", "in three languages."};
+
+    private EmbeddingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> sentences = sentences(4096);
+        switch (args[0]) {
+            case "raw" -> raw(sentences, Integer.parseInt(args[1]), args.length > 2 ? args[2] : "all-minilm-l6-v2",
+                              args.length > 3 ? Integer.parseInt(args[3]) : 32);
+            case "l4j" -> langchain4j(sentences, Integer.parseInt(args[1]));
+            case "http" -> http(sentences, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                                Integer.parseInt(args[4]), args.length > 5 ? args[5] : "all-minilm-l6-v2");
+            default -> throw new IllegalArgumentException("mode: raw | l4j | http");
+        }
+    }
+
+    static void raw(List<String> sentences, int seconds, String model, int batchSize) {
+        EmbeddingModelSpec spec = EmbeddingModelSpec.KNOWN.stream().filter(s -> s.id().equals(model)).findFirst()
+                .orElseThrow();
+        try (OnnxSentenceEncoder encoder = OnnxSentenceEncoder.load(spec, 0)) {
+            Runnable[] batch = new Runnable[1];
+            int[] cursor = {0};
+            batch[0] = () -> {
+                List<TokenizedText> texts = new ArrayList<>(batchSize);
+                for (int i = 0; i < batchSize; i++) {
+                    texts.add(encoder.tokenize(sentences.get(cursor[0]++ % sentences.size()), true));
+                }
+                encoder.encode(texts);
+            };
+            loop("raw-onnx batch=" + batchSize + " " + model, seconds, batchSize, batch[0]);
+        }
+    }
+
+    static void langchain4j(List<String> sentences, int seconds) {
+        AllMiniLmL6V2EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
+        int[] cursor = {0};
+        loop("langchain4j-embedAll32", seconds, 32, () -> {
+            List<TextSegment> segments = new ArrayList<>(32);
+            for (int i = 0; i < 32; i++) {
+                segments.add(TextSegment.from(sentences.get(cursor[0]++ % sentences.size())));
+            }
+            model.embedAll(segments);
+        });
+    }
+
+    // One thread, back to back: latency is per call of `perCall` sentences.
+    private static void loop(String name, int seconds, int perCall, Runnable call) {
+        long warmEnd = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < warmEnd) {
+            call.run();
+        }
+        List<Long> latencies = new ArrayList<>();
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            call.run();
+            latencies.add(System.nanoTime() - t0);
+        }
+        report(name, 1, perCall, latencies, System.nanoTime() - start, 0);
+    }
+
+    static void http(List<String> sentences, String baseUrl, int clients, int perRequest, int seconds, String model)
+            throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        URI uri = URI.create(baseUrl + "/v1/embeddings");
+        AtomicLong cursor = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        runClients(client, uri, sentences, clients, perRequest, model, cursor, failures, 3, new ArrayList<>());
+        List<List<Long>> perClient = new ArrayList<>();
+        long start = System.nanoTime();
+        runClients(client, uri, sentences, clients, perRequest, model, cursor, failures, seconds, perClient);
+        long elapsed = System.nanoTime() - start;
+        List<Long> all = new ArrayList<>();
+        perClient.forEach(all::addAll);
+        report("http clients=" + clients + " per-request=" + perRequest + " " + model, clients, perRequest, all,
+               elapsed, failures.get());
+    }
+
+    private static void runClients(HttpClient client, URI uri, List<String> sentences, int clients, int perRequest,
+                                   String model, AtomicLong cursor, AtomicLong failures, int seconds,
+                                   List<List<Long>> latencies) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<Long>>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                futures.add(pool.submit(() -> {
+                    List<Long> mine = new ArrayList<>();
+                    while (System.nanoTime() < end) {
+                        String body = body(sentences, cursor, perRequest, model);
+                        HttpRequest request = HttpRequest.newBuilder(uri)
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(60))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build();
+                        long t0 = System.nanoTime();
+                        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        long took = System.nanoTime() - t0;
+                        if (response.statusCode() == 200) {
+                            mine.add(took);
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                    }
+                    return mine;
+                }));
+            }
+            for (Future<List<Long>> f : futures) {
+                latencies.add(f.get());
+            }
+        }
+    }
+
+    private static String body(List<String> sentences, AtomicLong cursor, int perRequest, String model) {
+        StringBuilder sb = new StringBuilder("{\"model\":\"").append(model).append("\",\"input\":");
+        if (perRequest == 1) {
+            sb.append('"').append(sentences.get((int) (cursor.getAndIncrement() % sentences.size()))).append('"');
+        } else {
+            sb.append('[');
+            for (int i = 0; i < perRequest; i++) {
+                sb.append(i == 0 ? "\"" : ",\"")
+                        .append(sentences.get((int) (cursor.getAndIncrement() % sentences.size()))).append('"');
+            }
+            sb.append(']');
+        }
+        return sb.append('}').toString();
+    }
+
+    private static void report(String name, int clients, int perCall, List<Long> latencies, long elapsedNanos,
+                               long failures) {
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(sorted);
+        double seconds = elapsedNanos / 1e9;
+        double sentencesPerSecond = sorted.length * (double) perCall / seconds;
+        System.out.printf(Locale.ROOT, "RESULT %-55s sentences/s=%8.1f  p50=%7.2f ms  p99=%7.2f ms  calls=%d"
+                                  + "  failures=%d%n",
+                          name, sentencesPerSecond, percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length,
+                          failures);
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+
+    private static List<String> sentences(int n) {
+        Random random = new Random(42);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(SUBJECTS[random.nextInt(SUBJECTS.length)] + " " + VERBS[random.nextInt(VERBS.length)] + " "
+                            + OBJECTS[random.nextInt(OBJECTS.length)] + " " + TAILS[random.nextInt(TAILS.length)]);
+        }
+        return out;
+    }
+}
