@@ -177,6 +177,7 @@ class EmbeddingsApiTest {
         ServiceHarness.Reply reply = svc.post("/v1/embeddings", "{\"input\":\"" + "a".repeat(70_000) + "\"}");
         assertThat(reply.status(), is(413));
         assertThat(reply.error("type"), is("invalid_request_error"));
+        assertThat(reply.error("code"), is("request_entity_too_large"));
         assertThat(reply.error("message"), containsString("Too Large"));
     }
 
