@@ -1,0 +1,83 @@
+package ai.universal.edge.local;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import ai.universal.edge.plugins.EdgeMetrics;
+import ai.universal.edge.plugins.LocalRateLimitStore;
+import ai.universal.edge.plugins.OtlpSpanExporter;
+
+import io.helidon.common.media.type.ParserMode;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.webclient.http1.Http1Client;
+
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+/**
+ * What outlives a config reload: metrics, local rate-limit counters, Redis pools, span exporters and upstream HTTP
+ * clients (with their keep-alive connections). Closed once, when the edge stops.
+ */
+final class EdgeResources implements AutoCloseable {
+    private final EdgeMetrics metrics = new EdgeMetrics();
+    private final LocalRateLimitStore localStore = new LocalRateLimitStore();
+    private final Map<String, JedisPool> redisPools = new ConcurrentHashMap<>();
+    private final Map<String, OtlpSpanExporter> exporters = new ConcurrentHashMap<>();
+    private final Map<Integer, Http1Client> clients = new ConcurrentHashMap<>();
+
+    EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    LocalRateLimitStore localStore() {
+        return localStore;
+    }
+
+    JedisPool redis(String host, int port, int database, String username, String password, int timeoutMs) {
+        String key = host + ":" + port + "/" + database + "|" + username + "|" + (password == null ? "" : password.hashCode())
+                + "|" + timeoutMs;
+        return redisPools.computeIfAbsent(key, k -> {
+            GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
+            pool.setMaxTotal(128);
+            pool.setMaxIdle(32);
+            pool.setMinIdle(0);
+            pool.setMaxWait(Duration.ofMillis(timeoutMs));
+            pool.setTestWhileIdle(false);
+            pool.setJmxEnabled(false);
+            return new JedisPool(pool, host, port, timeoutMs, username, password, database);
+        });
+    }
+
+    OtlpSpanExporter exporter(URI endpoint, Map<String, String> headers, Map<String, String> resource, int batchSize,
+                              long delayMillis, int maxEntries, Duration connectTimeout, Duration sendTimeout) {
+        String key = endpoint + "|" + headers + "|" + resource + "|" + batchSize + "|" + delayMillis;
+        return exporters.computeIfAbsent(key, k -> new OtlpSpanExporter(endpoint, headers, resource, batchSize, delayMillis,
+                                                                        maxEntries, connectTimeout, sendTimeout));
+    }
+
+    /**
+     * The upstream client for a connect timeout (one pool of keep-alive connections per upstream host and port).
+     *
+     * @param connectTimeoutMs connect timeout
+     * @return client
+     */
+    Http1Client client(int connectTimeoutMs) {
+        return clients.computeIfAbsent(connectTimeoutMs, t -> Http1Client.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(t)).tcpNoDelay(true).build())
+                .followRedirects(false)
+                .sendExpectContinue(false)
+                .mediaTypeParserMode(ParserMode.RELAXED)
+                .connectionCacheSize(1024)
+                .shareConnectionCache(false)
+                .build());
+    }
+
+    @Override
+    public void close() {
+        exporters.values().forEach(OtlpSpanExporter::close);
+        redisPools.values().forEach(JedisPool::close);
+    }
+}

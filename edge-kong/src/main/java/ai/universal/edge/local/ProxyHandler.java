@@ -1,0 +1,387 @@
+package ai.universal.edge.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import ai.universal.edge.config.Entities;
+import ai.universal.edge.plugins.EdgePlugin;
+import ai.universal.edge.plugins.EdgeResponse;
+import ai.universal.edge.plugins.Exchange;
+import ai.universal.edge.plugins.Json;
+import ai.universal.edge.plugins.RequestSizeLimitingPlugin;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The proxy on port 8080: route like Kong, run the route's plugins (access phase), forward the request to the service
+ * streaming its body, stream the answer back (flushing as data arrives, so SSE passes through), then run the header
+ * and log phases. Answers Kong's 404 when no route matches, 502/504 with Kong's messages when the upstream fails or
+ * times out.
+ */
+final class ProxyHandler implements Handler {
+    private static final System.Logger LOGGER = System.getLogger(ProxyHandler.class.getName());
+    static final String VIA = "1.1 kong-local-edge";
+    static final String SERVER = "kong-local-edge (Kong 3.9 compatible)";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+                                                         "transfer-encoding", "upgrade", "proxy-authenticate",
+                                                         "proxy-authorization", "expect");
+    private static final Set<String> FORWARDED = Set.of("x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+                                                        "x-forwarded-path", "x-forwarded-prefix", "x-real-ip",
+                                                        "x-forwarded-for", "host");
+
+    private final Supplier<EdgeRuntime> runtime;
+    private final EdgeResources resources;
+    private final Supplier<Integer> listenPort;
+
+    ProxyHandler(Supplier<EdgeRuntime> runtime, EdgeResources resources, Supplier<Integer> listenPort) {
+        this.runtime = runtime;
+        this.resources = resources;
+        this.listenPort = listenPort;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        EdgeRuntime rt = runtime.get();
+        Exchange exchange = exchange(req, rt, start);
+        if (exchange.route() == null) {
+            sendEdge(req, res, exchange, rt.globalPlugins(),
+                     EdgeResponse.message(404, "no Route matched with those values"));
+            return;
+        }
+        RouteTarget target = (RouteTarget) exchange.attributes().get(RouteTarget.class.getName());
+        Optional<EdgeResponse> early = access(exchange, target.plugins());
+        if (early.isPresent()) {
+            sendEdge(req, res, exchange, target.plugins(), early.get());
+            return;
+        }
+        if (target.service() == null) {
+            sendEdge(req, res, exchange, target.plugins(), EdgeResponse.message(503, "no Service found with those values"));
+            return;
+        }
+        proxy(req, res, exchange, target, start);
+    }
+
+    /**
+     * Build the exchange for a request and find its route (stored under RouteTarget's class name).
+     *
+     * @param req   request
+     * @param rt    runtime
+     * @param start arrival time
+     * @return exchange
+     */
+    static Exchange exchange(ServerRequest req, EdgeRuntime rt, long start) {
+        String method = req.prologue().method().text();
+        String rawPath = req.path().rawPath();
+        String rawQuery = req.query().rawValue();
+        String host = req.headers().first(HeaderNames.HOST).map(ProxyHandler::stripPort).orElse(null);
+        InetSocketAddress remote = (InetSocketAddress) req.remotePeer().address();
+        String clientIp = remote.getAddress().getHostAddress();
+        Router.Match match = rt.router().match(method, host, rawPath);
+        Headers headers = req.headers();
+        Function<String, List<String>> lookup = name -> {
+            var hn = HeaderNames.create(name);
+            return headers.contains(hn) ? headers.get(hn).allValues() : List.of();
+        };
+        Exchange exchange = new Exchange(method, rawPath, rawQuery == null ? "" : rawQuery, host, clientIp,
+                                         remote.getAddress().getAddress(), lookup,
+                                         match == null ? null : match.target().route(),
+                                         match == null ? null : match.target().service(), requestId(), start);
+        if (match != null) {
+            exchange.attributes().put(RouteTarget.class.getName(), match.target());
+            exchange.attributes().put(Router.Match.class.getName(), match);
+        }
+        exchange.attributes().put(RequestSizeLimitingPlugin.BODY_STREAM,
+                                  (Supplier<InputStream>) () -> req.content().inputStream());
+        return exchange;
+    }
+
+    static Optional<EdgeResponse> access(Exchange exchange, List<EdgePlugin> plugins) {
+        for (EdgePlugin plugin : plugins) {
+            Optional<EdgeResponse> r;
+            try {
+                r = plugin.access(exchange);
+            } catch (RuntimeException e) {
+                LOGGER.log(System.Logger.Level.ERROR, "plugin " + plugin.name() + " failed", e);
+                r = Optional.of(EdgeResponse.message(500, "An unexpected error occurred"));
+            }
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Send a response the edge made (plugin exit, 404, 502/504), with the header and log phases.
+     */
+    static void sendEdge(ServerRequest req, ServerResponse res, Exchange exchange, List<EdgePlugin> plugins,
+                         EdgeResponse response) {
+        byte[] body = response.body();
+        if (response.isMessage()) {
+            String json = new String(body, StandardCharsets.UTF_8);
+            body = (json.substring(0, json.length() - 1) + ",\"request_id\":" + Json.quote(exchange.requestId()) + "}")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+        exchange.complete(response.status(), response.source(), contentLength(req), body.length, -1,
+                          (System.nanoTime() - exchange.startNanos()) / 1_000_000);
+        for (EdgePlugin plugin : plugins) {
+            plugin.headerFilter(exchange);
+        }
+        res.status(Status.create(response.status()));
+        response.headers().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
+        exchange.downstreamHeaders().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
+        res.header(HeaderValues.create("Server", SERVER));
+        res.header(HeaderValues.create("X-Kong-Response-Latency", String.valueOf(exchange.proxyLatencyMs())));
+        res.header(HeaderValues.create("X-Kong-Request-Id", exchange.requestId()));
+        try {
+            if (response.status() == 204 || response.status() == 304 || body.length == 0 && response.status() < 300) {
+                res.header(HeaderValues.CONTENT_LENGTH_ZERO);
+                res.send();
+            } else {
+                res.send(body);
+            }
+        } finally {
+            log(exchange, plugins);
+        }
+    }
+
+    static void log(Exchange exchange, List<EdgePlugin> plugins) {
+        for (EdgePlugin plugin : plugins) {
+            try {
+                plugin.log(exchange);
+            } catch (RuntimeException e) {
+                LOGGER.log(System.Logger.Level.WARNING, "plugin " + plugin.name() + " log phase failed", e);
+            }
+        }
+    }
+
+    private void proxy(ServerRequest req, ServerResponse res, Exchange exchange, RouteTarget target, long start) {
+        Entities.Service service = target.service();
+        Router.Match match = (Router.Match) exchange.attributes().get(Router.Match.class.getName());
+        String upstreamPath = Router.upstreamPath(match, exchange.path());
+        String uri = service.protocol() + "://" + service.host() + ":" + service.port() + upstreamPath
+                + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery());
+        Http1Client client = resources.client(service.connectTimeout());
+        byte[] buffered = exchange.bufferedBody();
+        boolean hasBody = buffered == null && req.content().hasEntity();
+        int attempts = buffered != null || !hasBody ? service.retries() + 1 : 1;
+        long proxyLatency = (System.nanoTime() - start) / 1_000_000;
+        long upstreamStart = System.nanoTime();
+        HttpClientResponse upstream = null;
+        Throwable failure = null;
+        for (int attempt = 0; attempt < attempts && upstream == null; attempt++) {
+            Http1ClientRequest request = client.method(Method.create(exchange.method()))
+                    .uri(uri)
+                    .skipUriEncoding(true)
+                    .followRedirects(false)
+                    .readTimeout(Duration.ofMillis(service.readTimeout()))
+                    .headers(h -> upstreamHeaders(req, exchange, match, target, buffered).forEach(h::add));
+            try {
+                if (buffered != null) {
+                    upstream = request.submit(buffered);
+                } else if (hasBody) {
+                    upstream = request.outputStream(os -> {
+                        try (InputStream in = req.content().inputStream()) {
+                            in.transferTo(os);
+                        }
+                        os.close();
+                    });
+                } else {
+                    upstream = request.request();
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+                if (!isConnectFailure(e)) {
+                    break;
+                }
+            }
+        }
+        if (upstream == null) {
+            boolean timeout = isTimeout(failure);
+            LOGGER.log(System.Logger.Level.DEBUG, "upstream " + uri + " failed: " + failure);
+            EdgeResponse error = timeout ? EdgeResponse.message(504, "The upstream server is timing out")
+                    : EdgeResponse.message(502, "An invalid response was received from the upstream server");
+            sendEdge(req, res, exchange, target.plugins(), error.asError());
+            return;
+        }
+        long upstreamLatency = (System.nanoTime() - upstreamStart) / 1_000_000;
+        try (HttpClientResponse response = upstream) {
+            relayResponse(req, res, exchange, target, response, upstreamLatency, proxyLatency);
+        }
+    }
+
+    private void relayResponse(ServerRequest req, ServerResponse res, Exchange exchange, RouteTarget target,
+                               HttpClientResponse response, long upstreamLatency, long proxyLatency) {
+        int status = response.status().code();
+        exchange.complete(status, "service", contentLength(req), 0, upstreamLatency, proxyLatency);
+        for (EdgePlugin plugin : target.plugins()) {
+            plugin.headerFilter(exchange);
+        }
+        res.status(Status.create(status));
+        boolean streaming = true;
+        for (Header h : response.headers()) {
+            String lower = h.name().toLowerCase(Locale.ROOT);
+            if (HOP_BY_HOP.contains(lower)) {
+                continue;
+            }
+            if (lower.equals("content-length")) {
+                streaming = false;
+            }
+            res.header(h);
+        }
+        exchange.downstreamHeaders().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
+        res.header(HeaderValues.create("Via", VIA));
+        res.header(HeaderValues.create("X-Kong-Upstream-Latency", String.valueOf(upstreamLatency)));
+        res.header(HeaderValues.create("X-Kong-Proxy-Latency", String.valueOf(proxyLatency)));
+        res.header(HeaderValues.create("X-Kong-Request-Id", exchange.requestId()));
+        long sent = 0;
+        try {
+            if (status == 204 || status == 304 || "HEAD".equals(exchange.method()) || status < 200) {
+                res.send();
+            } else {
+                InputStream in = response.inputStream();
+                try (OutputStream out = res.outputStream()) {
+                    byte[] buffer = new byte[16384];
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        if (n == 0) {
+                            continue;
+                        }
+                        out.write(buffer, 0, n);
+                        sent += n;
+                        if (streaming) {
+                            out.flush();
+                        }
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOGGER.log(System.Logger.Level.DEBUG, "response relay ended early: " + e.getMessage());
+        } finally {
+            exchange.complete(status, "service", contentLength(req), sent, upstreamLatency, proxyLatency);
+            log(exchange, target.plugins());
+        }
+    }
+
+    private List<Header> upstreamHeaders(ServerRequest req, Exchange exchange, Router.Match match, RouteTarget target,
+                                         byte[] buffered) {
+        Headers in = req.headers();
+        Set<String> skip = new HashSet<>(HOP_BY_HOP);
+        skip.addAll(FORWARDED);
+        skip.addAll(exchange.upstreamRemoved());
+        in.first(HeaderNames.CONNECTION).ifPresent(c -> {
+            for (String token : c.split(",")) {
+                skip.add(token.trim().toLowerCase(Locale.ROOT));
+            }
+        });
+        for (String name : exchange.upstreamHeaders().keySet()) {
+            skip.add(name.toLowerCase(Locale.ROOT));
+        }
+        if (buffered != null) {
+            skip.add("content-length");
+        }
+        List<Header> out = new java.util.ArrayList<>();
+        for (Header h : in) {
+            if (!skip.contains(h.name().toLowerCase(Locale.ROOT))) {
+                out.add(h);
+            }
+        }
+        if (buffered != null) {
+            out.add(HeaderValues.create(HeaderNames.CONTENT_LENGTH, String.valueOf(buffered.length)));
+        }
+        Entities.Service service = target.service();
+        String clientHost = in.first(HeaderNames.HOST).orElse("");
+        if (target.route().preserveHost() && !clientHost.isEmpty()) {
+            out.add(HeaderValues.create(HeaderNames.HOST, clientHost));
+        } else {
+            boolean defaultPort = service.port() == 80 && "http".equals(service.protocol())
+                    || service.port() == 443 && "https".equals(service.protocol());
+            out.add(HeaderValues.create(HeaderNames.HOST, service.host() + (defaultPort ? "" : ":" + service.port())));
+        }
+        String xff = in.first(HeaderNames.X_FORWARDED_FOR).map(v -> v + ", " + exchange.clientIp()).orElse(exchange.clientIp());
+        out.add(HeaderValues.create("X-Forwarded-For", xff));
+        out.add(HeaderValues.create("X-Forwarded-Proto", "http"));
+        out.add(HeaderValues.create("X-Forwarded-Host", exchange.host() == null ? "" : exchange.host()));
+        out.add(HeaderValues.create("X-Forwarded-Port", String.valueOf(listenPort.get())));
+        out.add(HeaderValues.create("X-Forwarded-Path", exchange.path()));
+        if (target.route().stripPath() && match.matchedLength() > 1) {
+            out.add(HeaderValues.create("X-Forwarded-Prefix", exchange.path().substring(0, match.matchedLength())));
+        }
+        out.add(HeaderValues.create("X-Real-IP", exchange.clientIp()));
+        for (Map.Entry<String, String> e : exchange.upstreamHeaders().entrySet()) {
+            out.add(HeaderValues.create(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    private static long contentLength(ServerRequest req) {
+        return req.headers().contentLength().orElse(0);
+    }
+
+    private static boolean isConnectFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException
+                    || t instanceof java.util.concurrent.TimeoutException
+                    || t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("timed out")
+                    || t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("timeout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String stripPort(String host) {
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            return end > 0 ? host.substring(1, end) : host;
+        }
+        int colon = host.lastIndexOf(':');
+        return colon > 0 ? host.substring(0, colon) : host;
+    }
+
+    static String requestId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}
