@@ -1,5 +1,0 @@
-CREATE TABLE notes (
-    id     BIGSERIAL PRIMARY KEY,
-    owner  TEXT NOT NULL,
-    text   TEXT NOT NULL
-);
