@@ -48,7 +48,7 @@ public final class KongSchemas {
             of("hosts", new FieldType.Array(str(KongSchemas::checkHost), false), null),
             of("paths", new FieldType.Array(str(KongSchemas::checkPath), false), null),
             defaultOnly("headers", new FieldType.MapOf(new FieldType.Array(str(), false)), null),
-            defaultOnly("https_redirect_status_code", oneOf("426", "301", "302", "307", "308"), 426L),
+            defaultOnly("https_redirect_status_code", new FieldType.Int(301, 426), 426L),
             of("regex_priority", new FieldType.Int(Integer.MIN_VALUE, Integer.MAX_VALUE), 0L),
             of("strip_path", BOOL, true),
             defaultOnly("path_handling", oneOf("v0", "v1"), "v0"),
