@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +76,8 @@ final class ApiKeyService implements HttpService {
             throw AuthFailure.invalid("name", "name must be 1 to 100 characters");
         }
         List<String> scopes = ApiKeys.scopesFor(body.scopes(), caller);
-        Instant expiresAt = expiry(body);
-        ApiKeys.Created created = apiKeys.create(user.id(), name, scopes, expiresAt);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        ApiKeys.Created created = apiKeys.create(user.id(), name, scopes, expiry(body, now), now);
         audit.event("api_key_created", "user", user.id(), "key", created.key().id(), "scopes", String.join(",", scopes));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", created.key().id().toString());
@@ -86,8 +87,7 @@ final class ApiKeyService implements HttpService {
         res.status(Status.CREATED_201).header(HeaderNames.CACHE_CONTROL, "no-store").send(json);
     }
 
-    private Instant expiry(NewKey body) {
-        Instant now = clock.instant();
+    private static Instant expiry(NewKey body, Instant now) {
         if (body.expiresIn() != null && body.expiresAt() != null) {
             throw AuthFailure.invalid("expires_in", "send expires_in or expires_at, not both");
         }

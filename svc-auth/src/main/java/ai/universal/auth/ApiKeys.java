@@ -116,11 +116,11 @@ public final class ApiKeys implements ApiKeyResolver {
      * @param name      label or null
      * @param scopes    checked scopes
      * @param expiresAt expiry or null
+     * @param now       creation time
      * @return the key and its secret
      * @throws AuthFailure CONFLICT when the user holds too many keys
      */
-    public Created create(UUID userId, String name, List<String> scopes, Instant expiresAt) {
-        Instant now = clock.instant();
+    public Created create(UUID userId, String name, List<String> scopes, Instant expiresAt, Instant now) {
         String secret = Secrets.create(PREFIX);
         ApiKey key = new ApiKey(UUID.randomUUID(), secret.substring(PREFIX.length(), PREFIX.length() + 8), name,
                                 List.copyOf(scopes), now, expiresAt);

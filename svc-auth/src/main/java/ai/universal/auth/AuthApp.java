@@ -80,7 +80,7 @@ public final class AuthApp implements ServiceApp {
         ctx.health().add("signing_key", () -> keys.published().isEmpty()
                 ? Health.Result.down("no signing key")
                 : Health.Result.ok());
-        rules.register(new AuthService(accounts, keys, access, settings.trustProxy(), clock),
+        rules.register(new AuthService(accounts, keys, access, settings.trustProxy()),
                        new ApiKeyService(accounts, apiKeys, access, audit, clock),
                        new AdminService(accounts, users, keys, access, audit));
     }

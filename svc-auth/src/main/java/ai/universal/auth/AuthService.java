@@ -1,7 +1,5 @@
 package ai.universal.auth;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,7 +37,6 @@ final class AuthService implements HttpService {
     private final SigningKeys keys;
     private final Access access;
     private final boolean trustProxy;
-    private final Clock clock;
 
     record Credentials(String email, String password) {
     }
@@ -63,12 +60,11 @@ final class AuthService implements HttpService {
                           String scope) {
     }
 
-    AuthService(Accounts accounts, SigningKeys keys, Access access, boolean trustProxy, Clock clock) {
+    AuthService(Accounts accounts, SigningKeys keys, Access access, boolean trustProxy) {
         this.accounts = accounts;
         this.keys = keys;
         this.access = access;
         this.trustProxy = trustProxy;
-        this.clock = clock;
     }
 
     @Override
@@ -161,6 +157,6 @@ final class AuthService implements HttpService {
         res.header(HeaderNames.CACHE_CONTROL, "no-store")
                 .send(new TokenPair(session.access().token(), "Bearer", session.access().expiresIn(),
                                     session.refresh().token(),
-                                    Math.max(0, Duration.between(clock.instant(), session.refresh().expiresAt()).toSeconds())));
+                                    session.refresh().expiresIn()));
     }
 }

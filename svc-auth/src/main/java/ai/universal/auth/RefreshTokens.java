@@ -30,8 +30,9 @@ public final class RefreshTokens {
      * @param token     the secret, shown once
      * @param familyId  its family
      * @param expiresAt expiry
+     * @param expiresIn seconds until expiry
      */
-    public record Issued(String token, UUID familyId, Instant expiresAt) {
+    public record Issued(String token, UUID familyId, Instant expiresAt, long expiresIn) {
     }
 
     /** What presenting a refresh token led to. */
@@ -257,6 +258,6 @@ public final class RefreshTokens {
             st.setObject(4, Sql.ts(expires));
             st.executeUpdate();
         }
-        return new Issued(token, family, expires);
+        return new Issued(token, family, expires, ttl.toSeconds());
     }
 }
