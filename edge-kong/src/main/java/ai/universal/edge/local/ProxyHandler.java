@@ -212,8 +212,16 @@ final class ProxyHandler implements Handler {
                     upstream = request.submit(buffered);
                 } else if (hasBody) {
                     upstream = request.outputStream(os -> {
+                        // flush per read: the service sees the body as it arrives, nothing is held back
                         try (InputStream in = req.content().inputStream()) {
-                            in.transferTo(os);
+                            byte[] buffer = new byte[16384];
+                            int n;
+                            while ((n = in.read(buffer)) >= 0) {
+                                if (n > 0) {
+                                    os.write(buffer, 0, n);
+                                    os.flush();
+                                }
+                            }
                         }
                         os.close();
                     });

@@ -1,0 +1,285 @@
+package ai.universal.edge.local;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import ai.universal.edge.testing.Backend;
+import ai.universal.edge.testing.EdgeFiles;
+import ai.universal.edge.testing.Http;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class LocalEdgeRoutingTest {
+    @TempDir
+    static Path dir;
+    private static Backend backend;
+    private static LocalEdge edge;
+    private static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new Backend();
+        int b = backend.port();
+        edge = EdgeFiles.start(dir, """
+                _format_version: "3.0"
+                services:
+                  - name: backend
+                    url: http://127.0.0.1:%d
+                    read_timeout: 400
+                    routes:
+                      - name: prefix-short
+                        paths: [/api]
+                        strip_path: false
+                      - name: prefix-long
+                        paths: [/api/v2]
+                        strip_path: true
+                      - name: regex
+                        paths: ["~/items/\\\\d+$"]
+                        strip_path: false
+                      - name: post-only
+                        methods: [POST]
+                        paths: [/api/v2/post-only]
+                      - name: by-host
+                        hosts: [example.test]
+                        paths: [/api]
+                        strip_path: false
+                        preserve_host: true
+                      - name: ws-protected
+                        paths: [/protected-ws]
+                        plugins:
+                          - name: jwt
+                  - name: based
+                    url: http://127.0.0.1:%d/base
+                    routes:
+                      - name: based
+                        paths: [/based]
+                  - name: closed
+                    url: http://127.0.0.1:%d
+                    retries: 1
+                    routes:
+                      - name: closed
+                        paths: [/closed]
+                """.formatted(b, b, EdgeFiles.closedPort()));
+        base = "http://127.0.0.1:" + edge.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        edge.close();
+        backend.close();
+    }
+
+    private static Map<String, Object> echo(HttpResponse<String> response) throws IOException {
+        assertThat(response.body(), response.statusCode(), is(200));
+        return Backend.echo(response.body());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String header(Map<String, Object> echo, String name) {
+        return ((Map<String, String>) echo.get("headers")).get(name);
+    }
+
+    @Test
+    void longestPrefixWinsAndStripPathRemovesIt() throws Exception {
+        Map<String, Object> longer = echo(Http.get(base + "/api/v2/thing?x=1&y=%20"));
+        assertThat(longer.get("path"), is("/thing"));
+        assertThat(longer.get("query"), is("x=1&y=%20"));
+        assertThat(header(longer, "x-forwarded-prefix"), is("/api/v2"));
+        Map<String, Object> shorter = echo(Http.get(base + "/api/other"));
+        assertThat(shorter.get("path"), is("/api/other"));
+        assertThat(header(shorter, "x-forwarded-prefix"), is((String) null));
+    }
+
+    @Test
+    void regexPathMatchesAnchoredAtTheStart() throws Exception {
+        assertThat(echo(Http.get(base + "/items/42")).get("path"), is("/items/42"));
+        assertThat(Http.get(base + "/items/abc").statusCode(), is(404));
+        assertThat(Http.get(base + "/x/items/42").statusCode(), is(404));
+    }
+
+    @Test
+    void methodsMakeARouteMoreSpecific() throws Exception {
+        Map<String, Object> post = echo(Http.send("POST", base + "/api/v2/post-only/x", Map.of(), "hi"));
+        assertThat(post.get("path"), is("/x"));
+        assertThat(post.get("bodyLength"), is(2));
+        Map<String, Object> get = echo(Http.get(base + "/api/v2/post-only/x"));
+        assertThat(get.get("path"), is("/post-only/x"));
+    }
+
+    @Test
+    void hostsSelectTheRouteAndPreserveHostKeepsIt() throws Exception {
+        Map<String, Object> byHost = echo(Http.get(base + "/api/h", Map.of("Host", "example.test")));
+        assertThat(header(byHost, "host"), is("example.test"));
+        Map<String, Object> other = echo(Http.get(base + "/api/h"));
+        assertThat(header(other, "host"), is("127.0.0.1:" + backend.port()));
+        assertThat(header(other, "x-forwarded-host"), is("127.0.0.1"));
+    }
+
+    @Test
+    void servicePathIsPrependedAsKongV0Does() throws Exception {
+        assertThat(echo(Http.get(base + "/based/x/y")).get("path"), is("/base/x/y"));
+    }
+
+    @Test
+    void forwardedHeadersAreSet() throws Exception {
+        Map<String, Object> e = echo(Http.get(base + "/api/f", Map.of("X-Forwarded-For", "203.0.113.9")));
+        assertThat(header(e, "x-forwarded-for"), is("203.0.113.9, 127.0.0.1"));
+        assertThat(header(e, "x-real-ip"), is("127.0.0.1"));
+        assertThat(header(e, "x-forwarded-proto"), is("http"));
+        assertThat(header(e, "x-forwarded-path"), is("/api/f"));
+        assertThat(header(e, "x-forwarded-port"), is(String.valueOf(edge.port())));
+    }
+
+    @Test
+    void proxiedResponseKeepsUpstreamHeadersAndAddsKongs() {
+        HttpResponse<String> r = Http.get(base + "/api/h");
+        assertThat(r.headers().firstValue("X-Backend").orElse(""), is("yes"));
+        assertThat(r.headers().firstValue("Via").orElse(""), is("1.1 kong-local-edge"));
+        assertThat(r.headers().firstValue("X-Kong-Upstream-Latency").isPresent(), is(true));
+        assertThat(r.headers().firstValue("X-Kong-Proxy-Latency").isPresent(), is(true));
+        assertThat(r.headers().firstValue("X-Kong-Request-Id").orElse("").length(), is(32));
+    }
+
+    @Test
+    void unmatchedRequestGetsKongs404() {
+        HttpResponse<String> r = Http.get(base + "/nothing/here");
+        assertThat(r.statusCode(), is(404));
+        assertThat(r.headers().firstValue("Content-Type").orElse(""), is("application/json; charset=utf-8"));
+        String id = r.headers().firstValue("X-Kong-Request-Id").orElseThrow();
+        assertThat(r.body(), is("{\"message\":\"no Route matched with those values\",\"request_id\":\"" + id + "\"}"));
+    }
+
+    @Test
+    void refusedUpstreamConnectionIs502() {
+        HttpResponse<String> r = Http.get(base + "/closed");
+        assertThat(r.statusCode(), is(502));
+        assertThat(r.body(), containsString("{\"message\":\"An invalid response was received from the upstream server\""));
+    }
+
+    @Test
+    void upstreamReadTimeoutIs504() {
+        HttpResponse<String> r = Http.get(base + "/api/slow");
+        assertThat(r.statusCode(), is(504));
+        assertThat(r.body(), containsString("{\"message\":\"The upstream server is timing out\""));
+    }
+
+    @Test
+    void serverSentEventsArriveBeforeTheStreamEnds() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/sse")).build();
+        HttpResponse<InputStream> r = Http.CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode(), is(200));
+        assertThat(r.headers().firstValue("Content-Type").orElse(""), is("text/event-stream"));
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            assertThat(reader.readLine(), is("data: one"));
+            assertThat(reader.readLine(), is(""));
+            backend.releaseStream();
+            assertThat(reader.readLine(), is("data: two"));
+        }
+    }
+
+    @Test
+    void requestBodyStreamsToTheServiceBeforeTheClientFinishes() throws Exception {
+        PipedOutputStream clientSide = new PipedOutputStream();
+        PipedInputStream body = new PipedInputStream(clientSide, 1 << 16);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/upload"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build();
+        long before = backend.uploaded();
+        CompletableFuture<HttpResponse<String>> response = Http.CLIENT.sendAsync(request,
+                                                                                 HttpResponse.BodyHandlers.ofString());
+        byte[] chunk = new byte[32 * 1024];
+        try (OutputStream out = clientSide) {
+            out.write(chunk);
+            out.flush();
+            Http.await("service received the first 32 KiB while the client still sends", Duration.ofSeconds(10),
+                       () -> backend.uploaded() - before >= chunk.length);
+            for (int i = 0; i < 64; i++) {
+                out.write(chunk);
+            }
+        }
+        HttpResponse<String> r = response.get(20, TimeUnit.SECONDS);
+        assertThat(Backend.echo(r.body()).get("bodyLength"), is(65 * chunk.length));
+    }
+
+    @Test
+    void webSocketIsProxiedBothWays() throws Exception {
+        LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        WebSocket ws = Http.CLIENT.newWebSocketBuilder().subprotocols("chat.v1")
+                .buildAsync(URI.create("ws://127.0.0.1:" + edge.port() + "/api/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        webSocket.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+                        byte[] b = new byte[data.remaining()];
+                        data.get(b);
+                        received.add(b);
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
+        assertThat(received.poll(10, TimeUnit.SECONDS), is("echo:hello"));
+        ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(5, TimeUnit.SECONDS);
+        assertThat(received.poll(10, TimeUnit.SECONDS), is(new byte[] {1, 2, 3}));
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void webSocketUpgradeRunsTheRoutesPlugins() {
+        var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> Http.CLIENT.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + edge.port() + "/protected-ws"), new WebSocket.Listener() { })
+                .get(10, TimeUnit.SECONDS));
+        assertThat(failure.getCause() instanceof java.net.http.WebSocketHandshakeException, is(true));
+        var hs = (java.net.http.WebSocketHandshakeException) failure.getCause();
+        assertThat(hs.getResponse().statusCode(), is(401));
+    }
+
+    @Test
+    void edgeRefusesToStartOnWhatItDoesNotImplementNamingEntityAndField() {
+        var e = assertThrows(ai.universal.edge.config.ConfigException.class, () -> EdgeFiles.start(dir, """
+                _format_version: "3.0"
+                services:
+                  - name: s
+                    url: http://127.0.0.1:1
+                    routes:
+                      - name: r
+                        paths: [/r]
+                        headers: {x-version: ["2"]}
+                """));
+        assertThat(e.errors().getFirst().path(), is("services[0].routes[0].headers"));
+        assertThat(e.errors().getFirst().message(), containsString("local edge refuses to start"));
+        assertThat(List.of(e.getMessage()).toString(), not(containsString("null")));
+    }
+}
