@@ -102,6 +102,20 @@ public final class Settings {
     }
 
     /**
+     * A service's data directory: its own setting when given, else {@code <UAT_DATA_DIR>/<name>} (UAT_DATA_DIR
+     * defaults to {@code data}), so the one-process stack keeps every service's files under one directory.
+     *
+     * @param env  environment variable name, e.g. {@code VECTOR_DATA_DIR}
+     * @param key  config key
+     * @param name sub-directory under the platform data directory
+     * @return directory
+     */
+    public java.nio.file.Path dataDir(String env, String key, String name) {
+        return optional(env, key).map(java.nio.file.Path::of)
+                .orElseGet(() -> java.nio.file.Path.of(string("UAT_DATA_DIR", null, "data"), name));
+    }
+
+    /**
      * The underlying config tree.
      *
      * @return config

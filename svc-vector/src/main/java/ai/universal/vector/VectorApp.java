@@ -55,7 +55,7 @@ public final class VectorApp implements ServiceApp {
     @Override
     public void setUp(ServiceContext ctx, HttpRules rules) {
         Settings s = ctx.settings();
-        Path dataDir = Path.of(s.string("VECTOR_DATA_DIR", "vector.data-dir", "data/vector"));
+        Path dataDir = s.dataDir("VECTOR_DATA_DIR", "vector.data-dir", "vector");
         Duration refresh = s.duration("VECTOR_REFRESH_INTERVAL", "vector.refresh-interval", Duration.ofMillis(100));
         int maxBatch = s.integer("VECTOR_MAX_BATCH", "vector.max-batch", 10_000);
         VectorStore store;
