@@ -1,5 +1,7 @@
 package ai.universal.auth;
 
+import java.time.Clock;
+
 import ai.universal.kit.ServiceRunner;
 
 /**
@@ -17,7 +19,7 @@ public final class AuthMain {
      */
     public static void main(String[] args) {
         if (args.length > 0) {
-            System.exit(RotateKeysCommand.run(args, System::getenv, System.out, System.err));
+            System.exit(RotateKeysCommand.run(args, System::getenv, System.out, System.err, Clock.systemUTC()));
         }
         ServiceRunner.main(new AuthApp());
     }

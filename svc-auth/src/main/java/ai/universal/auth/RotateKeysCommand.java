@@ -27,9 +27,11 @@ public final class RotateKeysCommand {
      * @param environment environment lookup
      * @param out         where results go
      * @param err         where errors go
+     * @param clock       clock
      * @return exit code
      */
-    public static int run(String[] args, Function<String, String> environment, PrintStream out, PrintStream err) {
+    public static int run(String[] args, Function<String, String> environment, PrintStream out, PrintStream err,
+                          Clock clock) {
         if (args.length != 1 || !args[0].equals("rotate-keys")) {
             err.println(USAGE);
             return 2;
@@ -41,7 +43,7 @@ public final class RotateKeysCommand {
                                                                 "postgres://postgres@127.0.0.1:5432/postgres"),
                                                 settings.string("AUTH_DB_SCHEMA", "auth.db-schema", "auth"), 2)) {
                 SigningKeys keys = SigningKeys.open(db.dataSource(), auth.encryptionKey().map(KeyEncryption::new).orElse(null),
-                                                    Clock.systemUTC(), auth.verifyAfterRetirement(), auth.signingKeyReload());
+                                                    clock, auth.verifyAfterRetirement(), auth.signingKeyReload());
                 SigningKeys.Rotation rotation = keys.rotate();
                 new AuthAudit().event("key_rotation", "by", "cli", "kid", rotation.kid(), "previous", rotation.previousKid(),
                                       "previous_verifies_until", rotation.previousVerifiesUntil());

@@ -46,7 +46,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 public final class SigningKeys implements JwksSource {
     private static final System.Logger LOGGER = System.getLogger(SigningKeys.class.getName());
     private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtext('uat-auth-signing-keys'))";
-    private static final long UNKNOWN_KID_RELOAD_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final Duration UNKNOWN_KID_RELOAD = Duration.ofSeconds(1);
 
     private final DataSource db;
     private final KeyEncryption encryption;
@@ -55,7 +55,7 @@ public final class SigningKeys implements JwksSource {
     private final Duration reloadInterval;
     private final ReentrantLock reloadLock = new ReentrantLock();
     private volatile State state;
-    private volatile long loadedNanos;
+    private volatile Instant loadedAt = Instant.EPOCH;
 
     /**
      * A published key.
@@ -116,9 +116,7 @@ public final class SigningKeys implements JwksSource {
      * @return key
      */
     public RSAKey signingKey() {
-        if (System.nanoTime() - loadedNanos > reloadInterval.toNanos()) {
-            reloadQuietly();
-        }
+        reloadIfOlderThan(reloadInterval);
         return state.signing();
     }
 
@@ -128,6 +126,11 @@ public final class SigningKeys implements JwksSource {
      * @return keys, newest first
      */
     public List<PublishedKey> published() {
+        reloadIfOlderThan(reloadInterval);
+        return current();
+    }
+
+    private List<PublishedKey> current() {
         Instant now = clock.instant();
         return state.keys().stream().filter(k -> k.verifyUntil() == null || now.isBefore(k.verifyUntil())).toList();
     }
@@ -144,15 +147,15 @@ public final class SigningKeys implements JwksSource {
     @Override
     public Optional<JWK> key(String kid) {
         Optional<JWK> found = find(kid);
-        if (found.isEmpty() && System.nanoTime() - loadedNanos > UNKNOWN_KID_RELOAD_NANOS) {
-            reloadQuietly();
+        if (found.isEmpty()) {
+            reloadIfOlderThan(UNKNOWN_KID_RELOAD);
             found = find(kid);
         }
         return found;
     }
 
     private Optional<JWK> find(String kid) {
-        return published().stream().filter(k -> k.kid().equals(kid)).findFirst().map(k -> (JWK) k.publicKey());
+        return current().stream().filter(k -> k.kid().equals(kid)).findFirst().map(k -> (JWK) k.publicKey());
     }
 
     /**
@@ -285,6 +288,12 @@ public final class SigningKeys implements JwksSource {
         }
     }
 
+    private void reloadIfOlderThan(Duration age) {
+        if (clock.instant().isAfter(loadedAt.plus(age))) {
+            reloadQuietly();
+        }
+    }
+
     private void reloadQuietly() {
         if (!reloadLock.tryLock()) {
             return;
@@ -293,7 +302,7 @@ public final class SigningKeys implements JwksSource {
             reload();
         } catch (RuntimeException e) {
             LOGGER.log(System.Logger.Level.WARNING, "Reloading signing keys failed, keeping the loaded ones: " + e.getMessage());
-            loadedNanos = System.nanoTime();
+            loadedAt = clock.instant();
         } finally {
             reloadLock.unlock();
         }
@@ -322,7 +331,7 @@ public final class SigningKeys implements JwksSource {
             throw new IllegalStateException("No active signing key in the database");
         }
         state = new State(signing, List.copyOf(keys));
-        loadedNanos = System.nanoTime();
+        loadedAt = clock.instant();
     }
 
     private RSAKey withPrivate(RSAKey publicKey, byte[] stored, String scheme) {

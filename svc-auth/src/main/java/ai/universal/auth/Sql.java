@@ -7,18 +7,20 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
  * The few JDBC conversions the stores share: instants as {@code timestamptz}, string lists as {@code text[]}.
- * Times always come from the service clock (never SQL {@code now()}), so tests can move time.
+ * Times always come from the service clock (never SQL {@code now()}), so tests can move time; they are truncated to
+ * PostgreSQL's microseconds here, because PostgreSQL would round them (up, at times).
  */
 final class Sql {
     private Sql() {
     }
 
     static OffsetDateTime ts(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
     }
 
     static Instant instant(ResultSet rs, int column) throws SQLException {
