@@ -62,6 +62,7 @@ public final class RunningService implements AutoCloseable {
      */
     public void stop() {
         if (stopped.compareAndSet(false, true)) {
+            context.runBeforeStop();
             server.stop();
             context.closeAll();
             LOGGER.log(System.Logger.Level.INFO, name + " stopped");

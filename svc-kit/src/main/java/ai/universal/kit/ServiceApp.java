@@ -5,6 +5,7 @@ import java.util.Map;
 import ai.universal.kit.http.ErrorStyle;
 
 import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.websocket.WsRouting;
 
 /**
  * A platform service as the kit runs it. The kit does the rest — config, the server, /health, /metrics, errors,
@@ -79,4 +80,16 @@ public interface ServiceApp {
      * @param rules where routes are registered
      */
     void setUp(ServiceContext ctx, HttpRules rules);
+
+    /**
+     * Register WebSocket endpoints (called after {@link #setUp}, so they can use what it built). The kit's HTTP filter
+     * does not see WebSocket upgrades: an endpoint verifies credentials itself through
+     * {@link ServiceContext#authenticator()}. Work to do before the server stops (telling clients to reconnect
+     * elsewhere) goes to {@link ServiceContext#beforeStop(Runnable)}.
+     *
+     * @param ctx     what the kit provides
+     * @param routing where WebSocket endpoints are registered
+     */
+    default void webSocket(ServiceContext ctx, WsRouting.Builder routing) {
+    }
 }

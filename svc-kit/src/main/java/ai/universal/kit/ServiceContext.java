@@ -35,6 +35,7 @@ public final class ServiceContext {
     private final Database database;
     private final Redis redis;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final Deque<Runnable> beforeStop = new ArrayDeque<>();
     private volatile Authenticator authenticator;
 
     ServiceContext(ServiceApp app, Settings settings, Clock clock, Health health, Tracing tracing, Database database,
@@ -197,6 +198,36 @@ public final class ServiceContext {
     public void onClose(AutoCloseable closeable) {
         synchronized (closeables) {
             closeables.push(closeable);
+        }
+    }
+
+    /**
+     * Run this when the service is asked to stop, before the server stops accepting and drains (e.g. tell WebSocket
+     * clients to reconnect to another node). Last registered, first run.
+     *
+     * @param action action
+     */
+    public void beforeStop(Runnable action) {
+        synchronized (beforeStop) {
+            beforeStop.push(action);
+        }
+    }
+
+    void runBeforeStop() {
+        while (true) {
+            Runnable next;
+            synchronized (beforeStop) {
+                next = beforeStop.poll();
+            }
+            if (next == null) {
+                return;
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                System.getLogger(ServiceContext.class.getName())
+                        .log(System.Logger.Level.WARNING, "Before-stop action failed: " + e.getMessage());
+            }
         }
     }
 

@@ -28,6 +28,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.websocket.WsRouting;
 
 /**
  * Starts a {@link ServiceApp}: settings → PostgreSQL (migrated) and Redis when needed → WebServer with the kit's
@@ -126,6 +127,13 @@ public final class ServiceRunner {
             throw e;
         }
         routing.any(errors.fallback());
+        WsRouting.Builder webSockets = WsRouting.builder();
+        try {
+            app.webSocket(ctx, webSockets);
+        } catch (RuntimeException e) {
+            ctx.closeAll();
+            throw e;
+        }
 
         int port = settings.integer(envKey + "_PORT", key + ".port", app.defaultPort());
         String host = settings.string("BIND_HOST", key + ".host", "127.0.0.1");
@@ -143,6 +151,7 @@ public final class ServiceRunner {
                                     .addObserver(MetricsObserver.create())
                                     .build())
                 .addRouting(routing)
+                .addRouting(webSockets)
                 .build();
         try {
             server.start();
