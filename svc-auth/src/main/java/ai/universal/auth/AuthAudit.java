@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class AuthAudit {
     private static final System.Logger AUDIT = System.getLogger("ai.universal.auth.audit");
-    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._:@/+-]");
+    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._:@/+,-]");
 
     /**
      * Log an event.
