@@ -30,6 +30,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class AdminService implements HttpService {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern ENTITY =
+            java.util.regex.Pattern.compile("(services|routes|plugins|consumers|jwt_secrets)\\[\\d+]");
     private final LocalEdge edge;
 
     AdminService(LocalEdge edge) {
@@ -131,7 +133,7 @@ final class AdminService implements HttpService {
         String entityPath = "";
         String type = "config";
         int cut = -1;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z_]+)\\[\\d+]").matcher(path);
+        java.util.regex.Matcher m = ENTITY.matcher(path);
         while (m.find()) {
             cut = m.end();
             entityPath = path.substring(0, m.end());

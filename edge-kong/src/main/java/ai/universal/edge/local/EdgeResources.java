@@ -71,6 +71,8 @@ final class EdgeResources implements AutoCloseable {
                 .sendExpectContinue(false)
                 .mediaTypeParserMode(ParserMode.RELAXED)
                 .connectionCacheSize(1024)
+                // unbuffered: a streamed request body must not wait in a half-full buffer
+                .writeBufferSize(0)
                 .shareConnectionCache(false)
                 .build());
     }

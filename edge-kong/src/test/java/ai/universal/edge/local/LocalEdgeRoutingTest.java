@@ -5,8 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -189,6 +188,7 @@ class LocalEdgeRoutingTest {
         HttpResponse<String> r = Http.get(base + "/api/slow");
         assertThat(r.statusCode(), is(504));
         assertThat(r.body(), containsString("{\"message\":\"The upstream server is timing out\""));
+        backend.releaseSlow();
     }
 
     @Test
@@ -207,25 +207,45 @@ class LocalEdgeRoutingTest {
 
     @Test
     void requestBodyStreamsToTheServiceBeforeTheClientFinishes() throws Exception {
-        PipedOutputStream clientSide = new PipedOutputStream();
-        PipedInputStream body = new PipedInputStream(clientSide, 1 << 16);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/upload"))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build();
+        // a raw socket, so the test decides exactly when each chunk leaves the client
         long before = backend.uploaded();
-        CompletableFuture<HttpResponse<String>> response = Http.CLIENT.sendAsync(request,
-                                                                                 HttpResponse.BodyHandlers.ofString());
         byte[] chunk = new byte[32 * 1024];
-        try (OutputStream out = clientSide) {
-            out.write(chunk);
-            out.flush();
+        try (Socket socket = new Socket("127.0.0.1", edge.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            writeChunk(out, chunk);
             Http.await("service received the first 32 KiB while the client still sends", Duration.ofSeconds(10),
-                       () -> backend.uploaded() - before >= chunk.length);
+                       () -> backend.uploaded() - before >= chunk.length,
+                       () -> "service got " + (backend.uploaded() - before) + " bytes");
             for (int i = 0; i < 64; i++) {
-                out.write(chunk);
+                writeChunk(out, chunk);
             }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(in.readLine(), is("HTTP/1.1 200 OK"));
+            String line;
+            int length = 0;
+            while (!(line = in.readLine()).isEmpty()) {
+                if (line.toLowerCase().startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            char[] body = new char[length];
+            int read = 0;
+            while (read < length) {
+                read += in.read(body, read, length - read);
+            }
+            assertThat(Backend.echo(new String(body)).get("bodyLength"), is(65 * chunk.length));
         }
-        HttpResponse<String> r = response.get(20, TimeUnit.SECONDS);
-        assertThat(Backend.echo(r.body()).get("bodyLength"), is(65 * chunk.length));
+    }
+
+    private static void writeChunk(OutputStream out, byte[] chunk) throws IOException {
+        out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(chunk);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
     }
 
     @Test

@@ -72,10 +72,23 @@ public final class Http {
      * @param condition condition
      */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /**
+     * Wait until a condition holds, with a description of the state for the failure message.
+     *
+     * @param what      description
+     * @param timeout   deadline
+     * @param condition condition
+     * @param state     state at failure
+     */
+    public static void await(String what, Duration timeout, BooleanSupplier condition,
+                             java.util.function.Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
+                throw new AssertionError("timed out waiting for: " + what + " " + state.get());
             }
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
         }

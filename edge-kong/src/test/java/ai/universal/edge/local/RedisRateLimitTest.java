@@ -1,0 +1,147 @@
+package ai.universal.edge.local;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import ai.universal.edge.config.DeclarativeValidator;
+import ai.universal.edge.testing.Backend;
+import ai.universal.edge.testing.EdgeFiles;
+import ai.universal.edge.testing.Http;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+
+class RedisRateLimitTest {
+    @TempDir
+    static Path dir;
+    private static Backend backend;
+
+    @BeforeAll
+    static void start() {
+        backend = new Backend();
+    }
+
+    @AfterAll
+    static void stop() {
+        backend.close();
+    }
+
+    @Test
+    void twoEdgesSharingOneRedisEnforceOneLimit() throws Exception {
+        String route = "shared-" + UUID.randomUUID();
+        String yaml = """
+                _format_version: "3.0"
+                services:
+                  - name: backend
+                    url: http://127.0.0.1:%d
+                    routes:
+                      - name: %s
+                        paths: [/shared]
+                        plugins:
+                          - name: rate-limiting
+                            config: {hour: 5, limit_by: ip, policy: redis, redis: {host: 127.0.0.1, port: 6379}}
+                """.formatted(backend.port(), route);
+        try (LocalEdge a = EdgeFiles.start(dir, yaml); LocalEdge b = EdgeFiles.start(dir, yaml)) {
+            int passed = 0;
+            int refused = 0;
+            for (int i = 0; i < 10; i++) {
+                LocalEdge edge = i % 2 == 0 ? a : b;
+                int status = Http.get("http://127.0.0.1:" + edge.port() + "/shared").statusCode();
+                if (status == 200) {
+                    passed++;
+                } else if (status == 429) {
+                    refused++;
+                }
+            }
+            assertThat(passed, is(5));
+            assertThat(refused, is(5));
+            long hourStart = System.currentTimeMillis() / 3_600_000 * 3_600_000;
+            String key = "ratelimit:" + DeclarativeValidator.derived("route", route)
+                    + ":00000000-0000-0000-0000-000000000000:127.0.0.1:" + hourStart + ":hour";
+            try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
+                assertThat(jedis.get(key), is("5"));
+                assertThat(jedis.ttl(key) > 0 && jedis.ttl(key) <= 3600, is(true));
+                jedis.del(key);
+            }
+        }
+    }
+
+    @Test
+    void redisStoppingMidRunIsToleratedOrFailsAsConfigured() throws Exception {
+        int port = EdgeFiles.closedPort();
+        Process redis = startRedis(port);
+        String yaml = """
+                _format_version: "3.0"
+                services:
+                  - name: backend
+                    url: http://127.0.0.1:%d
+                    routes:
+                      - name: tolerant
+                        paths: [/tolerant]
+                        plugins:
+                          - name: rate-limiting
+                            config: {hour: 1000, limit_by: ip, policy: redis, fault_tolerant: true,
+                                     redis: {host: 127.0.0.1, port: %d, timeout: 500}}
+                      - name: strict
+                        paths: [/strict]
+                        plugins:
+                          - name: rate-limiting
+                            config: {hour: 1000, limit_by: ip, policy: redis, fault_tolerant: false,
+                                     redis: {host: 127.0.0.1, port: %d, timeout: 500}}
+                """.formatted(backend.port(), port, port);
+        try (LocalEdge edge = EdgeFiles.start(dir, yaml)) {
+            String base = "http://127.0.0.1:" + edge.port();
+            assertThat(Http.get(base + "/tolerant").headers().firstValue("X-RateLimit-Remaining-Hour").orElse(""), is("999"));
+            assertThat(Http.get(base + "/strict").statusCode(), is(200));
+
+            redis.destroy();
+            redis.waitFor();
+
+            HttpResponse<String> tolerant = Http.get(base + "/tolerant");
+            assertThat(tolerant.statusCode(), is(200));
+            assertThat(tolerant.headers().firstValue("X-RateLimit-Remaining-Hour").isPresent(), is(false));
+            assertThat(edge.metrics().counterValue("local_edge_rate_limiting_store_errors_total",
+                                                   List.of("plugin", "services[0].routes[0].plugins[0]", "policy", "redis",
+                                                           "fault_tolerant", "true")), greaterThanOrEqualTo(1L));
+            HttpResponse<String> strict = Http.get(base + "/strict");
+            assertThat(strict.statusCode(), is(500));
+            assertThat(strict.body(), containsString("{\"message\":\"An unexpected error occurred\""));
+
+            redis = startRedis(port);
+            Http.await("rate limit headers back once Redis is back", Duration.ofSeconds(15),
+                       () -> Http.get(base + "/tolerant").headers().firstValue("X-RateLimit-Remaining-Hour").isPresent());
+            assertThat(Http.get(base + "/strict").statusCode(), is(200));
+        } finally {
+            redis.destroy();
+            redis.waitFor();
+        }
+    }
+
+    private static Process startRedis(int port) throws IOException {
+        Path data = Files.createTempDirectory(dir, "redis");
+        Process p = new ProcessBuilder("/usr/bin/redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                                       "--save", "", "--appendonly", "no", "--dir", data.toString())
+                .redirectErrorStream(true).redirectOutput(data.resolve("redis.log").toFile()).start();
+        Http.await("redis-server on " + port + " answers PING", Duration.ofSeconds(15), () -> {
+            try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+                return "PONG".equals(jedis.ping());
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+}
