@@ -27,7 +27,11 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2Embedding
  * l4j   SECONDS                      langchain4j's AllMiniLmL6V2EmbeddingModel.embedAll of 32 (one ONNX call per text)
  * http  BASE_URL CLIENTS PER_REQUEST SECONDS [MODEL]
  *                                    CLIENTS concurrent clients, each sending PER_REQUEST sentences per request
+ * suite ROUNDS SECONDS URL_BATCHING_ON URL_BATCHING_OFF
+ *                                    every phase above, interleaved, ROUNDS times; medians and per-round ratios
  * </pre>
+ * The suite interleaves the phases because the machine is shared: a neighbour's load then hits every phase alike,
+ * and the ratios are taken within a round before the median is taken.
  * Run from the repository root with svc-ml's jar and libs on the class path (bench/ml/run.sh does it).
  */
 public final class EmbeddingBench {
@@ -57,25 +61,88 @@ public final class EmbeddingBench {
             case "l4j" -> langchain4j(sentences, Integer.parseInt(args[1]));
             case "http" -> http(sentences, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                                 Integer.parseInt(args[4]), args.length > 5 ? args[5] : "all-minilm-l6-v2");
+            case "suite" -> suite(sentences, Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3], args[4]);
             default -> throw new IllegalArgumentException("mode: raw | l4j | http");
         }
     }
 
     static void raw(List<String> sentences, int seconds, String model, int batchSize) {
+        try (OnnxSentenceEncoder encoder = load(model)) {
+            raw(encoder, sentences, seconds, batchSize);
+        }
+    }
+
+    private static OnnxSentenceEncoder load(String model) {
         EmbeddingModelSpec spec = EmbeddingModelSpec.KNOWN.stream().filter(s -> s.id().equals(model)).findFirst()
                 .orElseThrow();
-        try (OnnxSentenceEncoder encoder = OnnxSentenceEncoder.load(spec, 0)) {
-            Runnable[] batch = new Runnable[1];
-            int[] cursor = {0};
-            batch[0] = () -> {
-                List<TokenizedText> texts = new ArrayList<>(batchSize);
-                for (int i = 0; i < batchSize; i++) {
-                    texts.add(encoder.tokenize(sentences.get(cursor[0]++ % sentences.size()), true));
+        return OnnxSentenceEncoder.load(spec, 0);
+    }
+
+    private static Result raw(OnnxSentenceEncoder encoder, List<String> sentences, int seconds, int batchSize) {
+        int[] cursor = {0};
+        return loop("raw-onnx batch=" + batchSize + " " + encoder.spec().id(), seconds, batchSize, () -> {
+            List<TokenizedText> texts = new ArrayList<>(batchSize);
+            for (int i = 0; i < batchSize; i++) {
+                texts.add(encoder.tokenize(sentences.get(cursor[0]++ % sentences.size()), true));
+            }
+            encoder.encode(texts);
+        });
+    }
+
+    static void suite(List<String> sentences, int rounds, int seconds, String batchingOn, String batchingOff)
+            throws Exception {
+        String[] names = {"raw32", "raw1", "on-32x1", "on-1x32", "on-4x32", "off-32x1"};
+        double[][] rates = new double[names.length][rounds];
+        double[][] p50 = new double[names.length][rounds];
+        double[][] p99 = new double[names.length][rounds];
+        try (OnnxSentenceEncoder encoder = load("all-minilm-l6-v2")) {
+            for (int r = 0; r < rounds; r++) {
+                System.out.println("-- round " + (r + 1) + " of " + rounds);
+                Result[] results = {
+                        raw(encoder, sentences, seconds, 32),
+                        raw(encoder, sentences, seconds, 1),
+                        http(sentences, batchingOn, 32, 1, seconds, "all-minilm-l6-v2"),
+                        http(sentences, batchingOn, 1, 32, seconds, "all-minilm-l6-v2"),
+                        http(sentences, batchingOn, 4, 32, seconds, "all-minilm-l6-v2"),
+                        http(sentences, batchingOff, 32, 1, seconds, "all-minilm-l6-v2")};
+                for (int i = 0; i < names.length; i++) {
+                    rates[i][r] = results[i].sentencesPerSecond();
+                    p50[i][r] = results[i].p50();
+                    p99[i][r] = results[i].p99();
                 }
-                encoder.encode(texts);
-            };
-            loop("raw-onnx batch=" + batchSize + " " + model, seconds, batchSize, batch[0]);
+            }
         }
+        System.out.println("-- medians over " + rounds + " rounds of " + seconds + " s");
+        for (int i = 0; i < names.length; i++) {
+            System.out.printf(Locale.ROOT, "MEDIAN %-9s sentences/s=%8.1f  p50=%7.2f ms  p99=%7.2f ms%n", names[i],
+                              median(rates[i]), median(p50[i]), median(p99[i]));
+        }
+        ratio("http batch requests (1 client x 32) / raw batch 32", rates[3], rates[0], "target >= 0.8");
+        ratio("http batch requests (4 clients x 32) / raw batch 32", rates[4], rates[0], "");
+        ratio("32 single clients, batching on / batching off", rates[2], rates[5], "target >= 3");
+        ratio("32 single clients, batching on / raw batch 32", rates[2], rates[0], "");
+        ratio("raw batch 32 / raw batch 1 (what batching can gain here)", rates[0], rates[1], "");
+    }
+
+    private static void ratio(String name, double[] top, double[] bottom, String note) {
+        double[] ratios = new double[top.length];
+        for (int i = 0; i < top.length; i++) {
+            ratios[i] = top[i] / bottom[i];
+        }
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        System.out.printf(Locale.ROOT, "RATIO %-58s median=%5.2f  min=%5.2f  max=%5.2f  %s%n", name, median(ratios),
+                          sorted[0], sorted[sorted.length - 1], note);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    record Result(double sentencesPerSecond, double p50, double p99) {
     }
 
     static void langchain4j(List<String> sentences, int seconds) {
@@ -91,8 +158,8 @@ public final class EmbeddingBench {
     }
 
     // One thread, back to back: latency is per call of `perCall` sentences.
-    private static void loop(String name, int seconds, int perCall, Runnable call) {
-        long warmEnd = System.nanoTime() + 3_000_000_000L;
+    private static Result loop(String name, int seconds, int perCall, Runnable call) {
+        long warmEnd = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < warmEnd) {
             call.run();
         }
@@ -104,25 +171,26 @@ public final class EmbeddingBench {
             call.run();
             latencies.add(System.nanoTime() - t0);
         }
-        report(name, 1, perCall, latencies, System.nanoTime() - start, 0);
+        return report(name, perCall, latencies, System.nanoTime() - start, 0);
     }
 
-    static void http(List<String> sentences, String baseUrl, int clients, int perRequest, int seconds, String model)
+    static Result http(List<String> sentences, String baseUrl, int clients, int perRequest, int seconds, String model)
             throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-        URI uri = URI.create(baseUrl + "/v1/embeddings");
-        AtomicLong cursor = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        runClients(client, uri, sentences, clients, perRequest, model, cursor, failures, 3, new ArrayList<>());
-        List<List<Long>> perClient = new ArrayList<>();
-        long start = System.nanoTime();
-        runClients(client, uri, sentences, clients, perRequest, model, cursor, failures, seconds, perClient);
-        long elapsed = System.nanoTime() - start;
-        List<Long> all = new ArrayList<>();
-        perClient.forEach(all::addAll);
-        report("http clients=" + clients + " per-request=" + perRequest + " " + model, clients, perRequest, all,
-               elapsed, failures.get());
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
+            URI uri = URI.create(baseUrl + "/v1/embeddings");
+            AtomicLong cursor = new AtomicLong();
+            AtomicLong failures = new AtomicLong();
+            runClients(client, uri, sentences, clients, perRequest, model, cursor, failures, 2, new ArrayList<>());
+            List<List<Long>> perClient = new ArrayList<>();
+            long start = System.nanoTime();
+            runClients(client, uri, sentences, clients, perRequest, model, cursor, failures, seconds, perClient);
+            long elapsed = System.nanoTime() - start;
+            List<Long> all = new ArrayList<>();
+            perClient.forEach(all::addAll);
+            return report("http clients=" + clients + " per-request=" + perRequest + " " + model, perRequest, all,
+                          elapsed, failures.get());
+        }
     }
 
     private static void runClients(HttpClient client, URI uri, List<String> sentences, int clients, int perRequest,
@@ -174,8 +242,7 @@ public final class EmbeddingBench {
         return sb.append('}').toString();
     }
 
-    private static void report(String name, int clients, int perCall, List<Long> latencies, long elapsedNanos,
-                               long failures) {
+    private static Result report(String name, int perCall, List<Long> latencies, long elapsedNanos, long failures) {
         long[] sorted = latencies.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
         double seconds = elapsedNanos / 1e9;
@@ -184,6 +251,7 @@ public final class EmbeddingBench {
                                   + "  failures=%d%n",
                           name, sentencesPerSecond, percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length,
                           failures);
+        return new Result(sentencesPerSecond, percentile(sorted, 0.50), percentile(sorted, 0.99));
     }
 
     private static double percentile(long[] sorted, double p) {
