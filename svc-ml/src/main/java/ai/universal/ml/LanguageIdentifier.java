@@ -20,10 +20,12 @@ public final class LanguageIdentifier {
     static final String RESOURCE = "langdetect-183.bin";
 
     private final LanguageDetectorModel model;
+    private final List<String> languages;
     private final Map<String, String> twoLetter = new HashMap<>();
 
     private LanguageIdentifier(LanguageDetectorModel model) {
         this.model = model;
+        this.languages = List.of(new LanguageDetectorME(model).getSupportedLanguages());
         for (String code : Locale.getISOLanguages()) {
             try {
                 twoLetter.put(Locale.of(code).getISO3Language(), code);
@@ -40,7 +42,7 @@ public final class LanguageIdentifier {
 
     /** Languages the model knows, as ISO 639-3 codes. */
     public List<String> languages() {
-        return List.of(new LanguageDetectorME(model).getSupportedLanguages());
+        return languages;
     }
 
     /**

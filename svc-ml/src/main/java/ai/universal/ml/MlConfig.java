@@ -1,6 +1,5 @@
 package ai.universal.ml;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -68,10 +67,5 @@ public record MlConfig(List<String> models,
                             s.integer("ML_MAX_BODY_BYTES", "ml.limits.max-body-bytes", 8 << 20),
                             s.bool("ML_TRUNCATE", "ml.truncate", true),
                             s.bool("ML_REQUIRE_AUTH", "ml.require-auth", true));
-    }
-
-    /** Time {@link Duration} a client should wait before retrying while models load. */
-    static Duration loadingRetryAfter() {
-        return Duration.ofSeconds(2);
     }
 }

@@ -15,6 +15,7 @@ import ai.universal.kit.observe.Health;
 final class ModelLoading implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ModelLoading.class.getName());
+    private static final String RETRY_AFTER_SECONDS = "2";
 
     private final CompletableFuture<LoadedModels> models = new CompletableFuture<>();
 
@@ -50,7 +51,7 @@ final class ModelLoading implements AutoCloseable {
         if (!models.isDone()) {
             throw new ProblemException(Problem.of(503, "model_loading", "Service Unavailable",
                                                   "Models are still loading; retry shortly"))
-                    .withHeader("Retry-After", Long.toString(MlConfig.loadingRetryAfter().toSeconds()));
+                    .withHeader("Retry-After", RETRY_AFTER_SECONDS);
         }
         if (models.isCompletedExceptionally()) {
             throw new ProblemException(Problem.of(503, "model_unavailable", "Service Unavailable",
