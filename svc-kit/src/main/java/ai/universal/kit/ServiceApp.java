@@ -37,6 +37,15 @@ public interface ServiceApp {
     int defaultPort();
 
     /**
+     * The environment variable other services (and the edge's kong.yml) read this service's base URL from.
+     *
+     * @return e.g. {@code AUTH_SERVICE_URL}
+     */
+    default String urlVariable() {
+        return key().toUpperCase().replace('-', '_') + "_SERVICE_URL";
+    }
+
+    /**
      * Whether the service keeps data in PostgreSQL (migrations under {@code db/migration/<key>}).
      *
      * @return true to get {@link ServiceContext#database()}

@@ -48,6 +48,11 @@ public final class VectorApp implements ServiceApp {
     }
 
     @Override
+    public String urlVariable() {
+        return "VECTOR_DB_URL";
+    }
+
+    @Override
     public long maxPayloadBytes() {
         return 64L << 20;
     }

@@ -115,8 +115,7 @@ public final class LocalStack implements AutoCloseable {
         for (ServiceApp app : apps) {
             RunningService running = ServiceRunner.start(app, stackEnv);
             services.add(running);
-            String urlVariable = app.key().toUpperCase().replace('-', '_') + "_SERVICE_URL";
-            environment.putIfAbsent(urlVariable, running.baseUrl());
+            environment.putIfAbsent(app.urlVariable(), running.baseUrl());
         }
     }
 
