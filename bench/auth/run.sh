@@ -6,7 +6,7 @@
 #     HASH_CONCURRENCY = cores, HASH_QUEUE = 4 x cores), a loopback driver with CLIENTS = concurrency (at the limit),
 #     8x that (saturated: the bounded queue fills) and 32x (overload: beyond the queue, 503 + Retry-After at once).
 #     Prints logins/s, p50/p99 and the service's resident memory (start, sampled peak, VmHWM).
-# Usage: bench/auth/run.sh [LOAD_SECONDS per phase, default 20]
+# Usage: bench/auth/run.sh [LOAD_SECONDS per phase, default 20]   (BENCH_AUTH_PARTS="jmh load" by default; pick one)
 # Needs JDK 21+, Maven, and PostgreSQL + Redis (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432;
 # REDIS_URL, default redis://127.0.0.1:6379). Uses a throw-away database uat_auth_bench and Redis prefix uat:authbench:.
 set -euo pipefail
@@ -17,17 +17,22 @@ PG_ADMIN_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 SERVICE_HEAP="${BENCH_AUTH_HEAP:-256m}"
 CORES="$(nproc)"
+PARTS="${BENCH_AUTH_PARTS:-jmh load}"
 
 mvn -B -q -f pom.xml -pl svc-kit-infra,svc-kit install -DskipTests
+rm -f svc-auth/target/svc-auth.jar   # the jar plugin keeps a stale manifest Class-Path when only dependencies changed
 mvn -B -q -f svc-auth/pom.xml package -DskipTests
 mvn -B -q -f bench/auth/pom.xml package -DskipTests
 CP="bench/auth/target/classes:bench/auth/target/libs/*"
 OUT="$(mktemp -d)"
 
+if [[ " $PARTS " == *" jmh "* ]]; then
 echo "== 1. token verification (JMH, 1 thread)"
 "$JAVA" -cp "$CP" org.openjdk.jmh.Main 'ai.universal.bench.auth.TokenVerifyBench' \
     -bm thrpt,sample -tu us -f 1 -wi 3 -w 2s -i 5 -r 2s -t 1 -rf json -rff "$OUT/jmh.json" 2>/dev/null \
     | sed -n '/^Benchmark/,$p' | grep -vE 'p0\.(0000|9990|9999)|p1\.00' | tee "$OUT/jmh.txt"
+fi
+[[ " $PARTS " == *" load "* ]] || exit 0
 
 echo "== 2. login under load (svc-auth -Xmx$SERVICE_HEAP, HASH_CONCURRENCY=$CORES)"
 psql "$PG_ADMIN_URL/postgres" -q -c "DROP DATABASE IF EXISTS uat_auth_bench WITH (FORCE)" -c "CREATE DATABASE uat_auth_bench"

@@ -14,8 +14,9 @@ import ai.universal.auth.RefreshTokens.Outcome;
  * The account flows, in order of what each checks:
  * <ul>
  *     <li>register: email shape → password policy → duplicate (before any hashing) → Argon2id in the bulkhead → insert;</li>
- *     <li>login: throttle (before any hashing) → Argon2id in the bulkhead, against the user's hash or a dummy one →
- *     one answer for unknown account and wrong password → disabled → tokens (re-hashing an outdated hash);</li>
+ *     <li>login: a place in the bulkhead (or 503 at once) → throttle (before any hashing) → Argon2id against the
+ *     user's hash or a dummy one → one answer for unknown account and wrong password → disabled → tokens
+ *     (re-hashing an outdated hash);</li>
  *     <li>refresh: spend the refresh token (reuse revokes its family) → tokens with the owner's current roles;</li>
  *     <li>logout: revoke the refresh token's family;</li>
  *     <li>exchange: an active API key → a short-lived access token with the key's scopes.</li>
@@ -92,13 +93,15 @@ public final class Accounts {
     public Users.User register(String rawEmail, String password, String ip) {
         String email = EmailAddress.normalize(rawEmail);
         policy.check(password, email);
-        if (users.exists(email)) {
-            throw AuthFailure.of(AuthFailure.Reason.EMAIL_TAKEN, "An account with this email already exists");
+        try (HashingBulkhead.Admission admission = bulkhead.admit()) {
+            if (users.exists(email)) {
+                throw AuthFailure.of(AuthFailure.Reason.EMAIL_TAKEN, "An account with this email already exists");
+            }
+            String hash = admission.hash(() -> hasher.hash(password));
+            Users.User user = users.create(email, hash, clock.instant());
+            audit.event("user_registered", "user", user.id(), "roles", String.join(",", user.roles()), "ip", ip);
+            return user;
         }
-        String hash = bulkhead.run(() -> hasher.hash(password));
-        Users.User user = users.create(email, hash, clock.instant());
-        audit.event("user_registered", "user", user.id(), "roles", String.join(",", user.roles()), "ip", ip);
-        return user;
     }
 
     /**
@@ -117,13 +120,19 @@ public final class Accounts {
             throw AuthFailure.invalid("password", "password is required");
         }
         String email = rawEmail.trim().toLowerCase(Locale.ROOT);
+        try (HashingBulkhead.Admission admission = bulkhead.admit()) {
+            return login(email, password, ip, admission);
+        }
+    }
+
+    private Session login(String email, String password, String ip, HashingBulkhead.Admission admission) {
         Optional<Duration> wait = throttle.blocked(email, ip);
         if (wait.isPresent()) {
             audit.event("login_throttled", "account", AuthAudit.account(email), "ip", ip);
             throw AuthFailure.retryLater(AuthFailure.Reason.THROTTLED, "Too many failed sign-ins; try again later", wait.get());
         }
         Optional<Users.User> found = users.byEmail(email);
-        boolean ok = password.length() <= PasswordPolicy.MAX_LENGTH * 2 && bulkhead.run(() -> {
+        boolean ok = password.length() <= PasswordPolicy.MAX_LENGTH * 2 && admission.hash(() -> {
             if (found.isEmpty()) {
                 hasher.verifyDummy(password);
                 return false;

@@ -102,7 +102,8 @@ public final class ApiKeys implements ApiKeyResolver {
             }
             boolean granted = scope.equals("*") ? creator.scopes().contains("*") : creator.hasScope(scope);
             if (!granted) {
-                throw AuthFailure.invalid("scopes", "scope '" + scope + "' exceeds the scopes of the credential creating the key");
+                throw AuthFailure.invalid("scopes", "scope '" + scope
+                        + "' exceeds the scopes of the credential creating the key");
             }
             scopes.add(scope);
         }
@@ -126,7 +127,8 @@ public final class ApiKeys implements ApiKeyResolver {
                                 List.copyOf(scopes), now, expiresAt);
         try (Connection c = db.getConnection()) {
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT count(*) FROM api_keys WHERE user_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")) {
+                    "SELECT count(*) FROM api_keys WHERE user_id = ? AND revoked_at IS NULL "
+                            + "AND (expires_at IS NULL OR expires_at > ?)")) {
                 st.setObject(1, userId);
                 st.setObject(2, Sql.ts(now));
                 try (ResultSet rs = st.executeQuery()) {
@@ -214,7 +216,8 @@ public final class ApiKeys implements ApiKeyResolver {
         }
         try (Connection c = db.getConnection();
                 PreparedStatement st = c.prepareStatement(
-                        "SELECT k.id, k.user_id, u.roles, k.scopes, k.expires_at FROM api_keys k JOIN users u ON u.id = k.user_id "
+                        "SELECT k.id, k.user_id, u.roles, k.scopes, k.expires_at "
+                                + "FROM api_keys k JOIN users u ON u.id = k.user_id "
                                 + "WHERE k.key_hash = ? AND k.revoked_at IS NULL AND NOT u.disabled "
                                 + "AND (k.expires_at IS NULL OR k.expires_at > ?)")) {
             st.setBytes(1, Secrets.sha256(secret));

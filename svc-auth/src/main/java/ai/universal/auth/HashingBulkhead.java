@@ -8,8 +8,9 @@ import java.util.function.Supplier;
 /**
  * Bounds password hashing, the one thing here that costs real memory (19 MiB per Argon2id run) and CPU: at most
  * {@code concurrency} hashes run at once, at most {@code queue} more callers wait, each for at most {@code wait}.
- * Anyone beyond that is refused at once with {@link AuthFailure.Reason#BUSY} — a flood of logins costs bounded memory
- * and bounded threads, never an unbounded queue.
+ * Anyone beyond that is refused at once with {@link AuthFailure.Reason#BUSY}. A sign-in takes its place
+ * ({@link #admit()}) before touching the database or Redis, so a flood of logins queues nowhere else either (not in
+ * the connection pool): bounded memory, bounded threads, never an unbounded queue.
  */
 public final class HashingBulkhead {
     private final Semaphore running;
@@ -35,19 +36,30 @@ public final class HashingBulkhead {
     }
 
     /**
-     * Run hashing work inside the bulkhead.
-     *
-     * @param work the work
-     * @param <T>  result type
-     * @return its result
-     * @throws AuthFailure BUSY when no slot frees in time or the queue is full
+     * A place in the bulkhead (running or queued), held for a whole sign-in so that at most
+     * {@code concurrency + queue} sign-ins are in progress at all — their database and Redis work included.
      */
-    public <T> T run(Supplier<T> work) {
-        if (!admitted.tryAcquire()) {
-            throw busy();
+    public final class Admission implements AutoCloseable {
+        private boolean open = true;
+
+        private Admission() {
         }
-        try {
-            if (!running.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+
+        /**
+         * Run hashing work once a hashing slot is free.
+         *
+         * @param work the work
+         * @param <T>  result type
+         * @return its result
+         * @throws AuthFailure BUSY when no slot frees within the wait
+         */
+        public <T> T hash(Supplier<T> work) {
+            try {
+                if (!running.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                    throw busy();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 throw busy();
             }
             try {
@@ -55,11 +67,41 @@ public final class HashingBulkhead {
             } finally {
                 running.release();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                admitted.release();
+            }
+        }
+    }
+
+    /**
+     * Take a place, or be refused at once.
+     *
+     * @return the admission, to close when the sign-in is done
+     * @throws AuthFailure BUSY when every place is taken
+     */
+    public Admission admit() {
+        if (!admitted.tryAcquire()) {
             throw busy();
-        } finally {
-            admitted.release();
+        }
+        return new Admission();
+    }
+
+    /**
+     * Admit and hash in one go.
+     *
+     * @param work the work
+     * @param <T>  result type
+     * @return its result
+     * @throws AuthFailure BUSY when no place or slot is free in time
+     */
+    public <T> T run(Supplier<T> work) {
+        try (Admission admission = admit()) {
+            return admission.hash(work);
         }
     }
 

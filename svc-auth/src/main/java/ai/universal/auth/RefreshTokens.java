@@ -227,7 +227,8 @@ public final class RefreshTokens {
     public int revokeAll(UUID userId, Instant now, String reason) {
         try (Connection c = db.getConnection();
                 PreparedStatement st = c.prepareStatement(
-                        "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL")) {
+                        "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? "
+                                + "WHERE user_id = ? AND revoked_at IS NULL")) {
             st.setObject(1, Sql.ts(now));
             st.setString(2, reason);
             st.setObject(3, userId);

@@ -338,8 +338,9 @@ public final class SigningKeys implements JwksSource {
         byte[] pkcs8;
         if (KeyEncryption.SCHEME.equals(scheme)) {
             if (encryption == null) {
-                throw new IllegalStateException("The signing keys stored in PostgreSQL are encrypted, but ENCRYPTION_KEY is "
-                                                        + "not set: start svc-auth with the ENCRYPTION_KEY they were encrypted with");
+                throw new IllegalStateException("The signing keys stored in PostgreSQL are encrypted, but ENCRYPTION_KEY "
+                                                        + "is not set: start svc-auth with the ENCRYPTION_KEY they were "
+                                                        + "encrypted with");
             }
             try {
                 pkcs8 = encryption.decrypt(stored, publicKey.getKeyID());

@@ -96,7 +96,8 @@ public final class Users {
                 if (adminEmail != null) {
                     admin = adminEmail.equals(email);
                 } else {
-                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM users)")) {
+                    try (Statement st = c.createStatement();
+                            ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM users)")) {
                         rs.next();
                         admin = !rs.getBoolean(1);
                     }

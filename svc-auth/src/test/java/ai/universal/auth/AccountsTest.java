@@ -48,7 +48,8 @@ class AccountsTest {
 
     @Test
     void registerAnswersTheAccountAndTheFirstOneIsAdmin() {
-        Answer a = auth.post("/v1/auth/register", credentials("  Bob@Example.ORG ", STRONG_PASSWORD), "X-Forwarded-For", "10.0.1.1");
+        Answer a = auth.post("/v1/auth/register", credentials("  Bob@Example.ORG ", STRONG_PASSWORD),
+                             "X-Forwarded-For", "10.0.1.1");
         assertEquals(201, a.status(), a.body());
         JsonNode body = a.json();
         assertEquals("bob@example.org", body.get("email").asText());
@@ -227,10 +228,12 @@ class AccountsTest {
         assertEquals(200, disabled.status(), disabled.body());
         assertTrue(disabled.json().get("disabled").asBoolean());
 
-        Answer login = auth.post("/v1/auth/login", credentials("frank@example.org", STRONG_PASSWORD), "X-Forwarded-For", "10.0.9.2");
+        Answer login = auth.post("/v1/auth/login", credentials("frank@example.org", STRONG_PASSWORD),
+                                 "X-Forwarded-For", "10.0.9.2");
         assertEquals(403, login.status());
         assertEquals("account_disabled", login.json().get("code").asText());
-        Answer refresh = auth.post("/v1/auth/refresh", AuthClient.json(Map.of("refresh_token", pair.get("refresh_token").asText())));
+        Answer refresh = auth.post("/v1/auth/refresh",
+                                   AuthClient.json(Map.of("refresh_token", pair.get("refresh_token").asText())));
         assertEquals(401, refresh.status());
         assertEquals(401, auth.get("/v1/auth/me", "Authorization", "Bearer " + key).status());
         assertEquals(403, auth.get("/v1/auth/me", "Authorization", access).status());

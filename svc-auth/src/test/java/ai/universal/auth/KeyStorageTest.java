@@ -41,7 +41,8 @@ class KeyStorageTest {
         List<Row> rows = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT kid, private_key, encryption FROM auth.signing_keys ORDER BY created_at")) {
+                ResultSet rs = st.executeQuery(
+                        "SELECT kid, private_key, encryption FROM auth.signing_keys ORDER BY created_at")) {
             while (rs.next()) {
                 rows.add(new Row(rs.getString(1), rs.getBytes(2), rs.getString(3)));
             }

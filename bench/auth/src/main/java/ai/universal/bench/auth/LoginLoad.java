@@ -106,7 +106,7 @@ public final class LoginLoad {
         List<Long> ok = new ArrayList<>();
         List<Long> all = new ArrayList<>();
         int busy = 0;
-        int other = 0;
+        java.util.Map<Long, Integer> other = new java.util.TreeMap<>();
         for (long[] s : samples) {
             all.add(s[1]);
             if (s[0] == 200) {
@@ -114,13 +114,15 @@ public final class LoginLoad {
             } else if (s[0] == 503) {
                 busy++;
             } else {
-                other++;
+                other.merge(s[0], 1, Integer::sum);
             }
         }
-        System.out.printf(Locale.ROOT, "RESULT %s clients=%d requests=%d ok=%d busy503=%d other=%d seconds=%.1f ok_per_s=%.1f "
+        System.out.printf(Locale.ROOT, "RESULT %s clients=%d requests=%d ok=%d busy503=%d other=%s seconds=%.1f ok_per_s=%.1f "
                                   + "p50_ok_ms=%.1f p99_ok_ms=%.1f p50_all_ms=%.1f p99_all_ms=%.1f "
                                   + "rss_start_mib=%d rss_peak_mib=%d vmhwm_mib=%d%n",
-                          label, clients, samples.size(), ok.size(), busy, other, seconds, ok.size() / seconds,
+                          label, clients, samples.size(), ok.size(), busy,
+                          other.isEmpty() ? "-" : other.toString().replace(" ", ""),
+                          seconds, ok.size() / seconds,
                           percentile(ok, 50), percentile(ok, 99), percentile(all, 50), percentile(all, 99),
                           rssStart / 1024, rssPeak.get() / 1024, hwm / 1024);
     }
