@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -51,7 +50,7 @@ final class ProxyHandler implements Handler {
     private static final System.Logger LOGGER = System.getLogger(ProxyHandler.class.getName());
     static final String VIA = "1.1 kong-local-edge";
     static final String SERVER = "kong-local-edge (Kong 3.9 compatible)";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long SMALL_BODY = 64 * 1024;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
                                                          "transfer-encoding", "upgrade", "proxy-authenticate",
                                                          "proxy-authorization", "expect");
@@ -277,6 +276,11 @@ final class ProxyHandler implements Handler {
         try {
             if (status == 204 || status == 304 || "HEAD".equals(exchange.method()) || status < 200) {
                 res.send();
+            } else if (!streaming && response.headers().contentLength().orElse(Long.MAX_VALUE) <= SMALL_BODY) {
+                // small body of known length: one read, one write
+                byte[] body = response.inputStream().readAllBytes();
+                sent = body.length;
+                res.send(body);
             } else {
                 InputStream in = response.inputStream();
                 try (OutputStream out = res.outputStream()) {
@@ -388,8 +392,8 @@ final class ProxyHandler implements Handler {
     }
 
     static String requestId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        // an id, not a secret: a fast generator is enough
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return HexFormat.of().toHexDigits(r.nextLong()) + HexFormat.of().toHexDigits(r.nextLong());
     }
 }

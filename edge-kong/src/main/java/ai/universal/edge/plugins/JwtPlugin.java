@@ -54,6 +54,8 @@ public final class JwtPlugin implements EdgePlugin {
     private final String wwwAuthenticate;
     private final String wwwAuthenticateError;
     private final Map<String, Credential> credentials = new HashMap<>();
+    // tokens whose signature already verified, so RSA/EC work is done once per token; claims are checked every time
+    private final Map<String, Boolean> verifiedSignatures = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Credential(Entities.JwtSecret secret, Entities.Consumer consumer, PublicKey publicKey) {
     }
@@ -167,9 +169,15 @@ public final class JwtPlugin implements EdgePlugin {
         if (!alg.asText().equals(credential.secret().algorithm())) {
             return new Failure("Invalid algorithm", null, true);
         }
-        byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
-        if (!verify(credential, signingInput, signature)) {
-            return new Failure("Invalid signature", null, true);
+        if (!verifiedSignatures.containsKey(token)) {
+            byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
+            if (!verify(credential, signingInput, signature)) {
+                return new Failure("Invalid signature", null, true);
+            }
+            if (verifiedSignatures.size() >= 10_000) {
+                verifiedSignatures.clear();
+            }
+            verifiedSignatures.put(token, Boolean.TRUE);
         }
         Map<String, String> claimErrors = verifyClaims(claims);
         if (!claimErrors.isEmpty()) {

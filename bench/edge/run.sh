@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Edge benchmark: the same backend reached four ways, same machine, same run, wrk at fixed concurrency with keep-alive.
+#   direct     wrk -> backend
+#   nginx      wrk -> nginx (Debian package, plain reverse proxy, upstream keep-alive) -> backend
+#   edge       wrk -> local edge, no plugins -> backend
+#   edge+jwt+rl  wrk -> local edge with jwt (RS256) + rate-limiting (policy redis, 127.0.0.1:6379) -> backend
+# Then each target again at about half of its own peak rate (wrk delay()) to read the p99 added by the proxy there.
+# The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
+# Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
+# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=5s CONNS=32 THREADS=2)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA="$JDK/bin/java"
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-5s}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+BACKEND=18090; NGINX=18091; EDGE=18092; EDGE_ADMIN=18093; EDGE_P=18094; EDGE_P_ADMIN=18095
+WORK=$(mktemp -d /tmp/edge-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+JAR="$ROOT/edge-kong/target/edge-kong.jar"
+if [ ! -f "$JAR" ]; then
+  JAVA_HOME=$JDK mvn -B -q -f edge-kong/pom.xml package -DskipTests
+fi
+
+# --- backend + nginx proxy (one nginx, two server blocks; backend 1 worker would starve, so both share `auto`) ---
+mkdir -p "$WORK/nginx/logs"
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:$BACKEND; keepalive 128; }
+  server {
+    listen 127.0.0.1:$BACKEND;
+    location / { default_type application/json; return 200 '{}'; }
+  }
+  server {
+    listen 127.0.0.1:$NGINX;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+NGINX
+nginx -p "$WORK/nginx" -c "$WORK/nginx.conf"
+
+# --- keys and a token as svc-auth issues them (RS256, kid) ---
+openssl genrsa -out "$WORK/key.pem" 2048 2>/dev/null
+openssl rsa -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem" 2>/dev/null
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+HEADER=$(printf '{"alg":"RS256","typ":"JWT","kid":"bench-key"}' | b64url)
+PAYLOAD=$(printf '{"sub":"bench","exp":%d}' $(( $(date +%s) + 3600 )) | b64url)
+SIG=$(printf '%s.%s' "$HEADER" "$PAYLOAD" | openssl dgst -sha256 -sign "$WORK/key.pem" -binary | b64url)
+TOKEN="$HEADER.$PAYLOAD.$SIG"
+
+ROUTE="bench-$$-$(date +%s)"
+cat > "$WORK/plain.yml" <<YML
+_format_version: "3.0"
+services:
+  - name: backend
+    url: http://127.0.0.1:$BACKEND
+    routes:
+      - name: plain
+        paths: [/]
+YML
+{
+cat <<YML
+_format_version: "3.0"
+services:
+  - name: backend
+    url: http://127.0.0.1:$BACKEND
+    routes:
+      - name: $ROUTE
+        paths: [/]
+        plugins:
+          - name: jwt
+            config: {key_claim_name: kid, claims_to_verify: [exp]}
+          - name: rate-limiting
+            config: {hour: 1000000000, limit_by: consumer, policy: redis, fault_tolerant: true,
+                     redis: {host: 127.0.0.1, port: 6379}}
+consumers:
+  - username: svc-auth
+    jwt_secrets:
+      - key: bench-key
+        algorithm: RS256
+        rsa_public_key: |
+YML
+sed 's/^/          /' "$WORK/pub.pem"
+} > "$WORK/plugins.yml"
+
+start_edge() { # file port admin
+  "$JAVA" -Xms512m -Xmx512m -jar "$JAR" serve "$1" --host 127.0.0.1 --port "$2" --admin-port "$3" --no-watch \
+    > "$WORK/edge-$2.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$3/status" >/dev/null && return 0
+    sleep 0.2
+  done
+  echo "edge on $2 did not start:"; cat "$WORK/edge-$2.log"; exit 1
+}
+start_edge "$WORK/plain.yml" $EDGE $EDGE_ADMIN
+start_edge "$WORK/plugins.yml" $EDGE_P $EDGE_P_ADMIN
+
+check() { # url expected-status [header]
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' ${3:+-H "$3"} "$1")
+  [ "$code" = "$2" ] || { echo "sanity check failed: $1 answered $code, expected $2"; exit 1; }
+}
+check "http://127.0.0.1:$EDGE_P/" 401
+check "http://127.0.0.1:$EDGE_P/" 200 "Authorization: Bearer $TOKEN"
+check "http://127.0.0.1:$EDGE/" 200
+check "http://127.0.0.1:$NGINX/" 200
+
+# ms value of a wrk latency figure (us/ms/s)
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; printf "%.3f", v}'; }
+
+run_wrk() { # name url [header] -> sets RPS P50 P99
+  local name=$1 url=$2 header=${3:-} out
+  if [ -n "$header" ]; then
+    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -H "$header" "$url" >/dev/null
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$header" "$url")
+  else
+    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" >/dev/null
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
+  fi
+  RPS=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  P50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
+  P99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
+  local errors
+  errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}')
+  [ -n "$errors" ] && echo "  ($name: $errors)" >&2
+  printf '%s %s %s %s\n' "$name" "$RPS" "$P50" "$P99" >> "$WORK/results"
+}
+
+run_half() { # name url rps [header] -> p99 at about half of rps, 16 connections paced by delay()
+  local name=$1 url=$2 rps=$3 header=${4:-} conns=16 out
+  local delay
+  delay=$(awk -v c=$conns -v r="$rps" 'BEGIN { d = c * 1000 / (r / 2); printf "%d", (d < 1 ? 1 : d) }')
+  cat > "$WORK/pace.lua" <<LUA
+function delay() return $delay end
+LUA
+  if [ -n "$header" ]; then
+    out=$(wrk -t"$THREADS" -c$conns -d"$DURATION" --latency -s "$WORK/pace.lua" -H "$header" "$url")
+  else
+    out=$(wrk -t"$THREADS" -c$conns -d"$DURATION" --latency -s "$WORK/pace.lua" "$url")
+  fi
+  printf '%s %s %s %s\n' "$name" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
+    "$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)" "$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)" \
+    >> "$WORK/half"
+}
+
+: > "$WORK/results"; : > "$WORK/half"
+echo "warming up and measuring (each target: $WARMUP warm-up + $DURATION at $CONNS connections, $THREADS wrk threads)" >&2
+run_wrk direct "http://127.0.0.1:$BACKEND/"
+run_wrk nginx "http://127.0.0.1:$NGINX/"
+run_wrk edge "http://127.0.0.1:$EDGE/"
+run_wrk edge+jwt+rl "http://127.0.0.1:$EDGE_P/" "Authorization: Bearer $TOKEN"
+
+peak() { awk -v n="$1" '$1==n {print $2}' "$WORK/results"; }
+run_half direct "http://127.0.0.1:$BACKEND/" "$(peak nginx)"
+run_half nginx "http://127.0.0.1:$NGINX/" "$(peak nginx)"
+run_half edge "http://127.0.0.1:$EDGE/" "$(peak edge)"
+run_half edge+jwt+rl "http://127.0.0.1:$EDGE_P/" "$(peak edge+jwt+rl)" "Authorization: Bearer $TOKEN"
+
+NGINX_RPS=$(peak nginx)
+echo
+echo "| target | req/s | p50 ms | p99 ms | req/s vs nginx |"
+echo "|---|---:|---:|---:|---:|"
+while read -r name rps p50 p99; do
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" \
+    "$(awk -v a="$rps" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')"
+done < "$WORK/results"
+echo
+echo "At about half of each proxy's peak rate (16 connections paced with wrk delay()):"
+echo
+echo "| target | req/s | p50 ms | p99 ms | p99 added vs direct (ms) |"
+echo "|---|---:|---:|---:|---:|"
+DIRECT_P99=$(awk '$1=="direct" {print $4}' "$WORK/half")
+while read -r name rps p50 p99; do
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" \
+    "$(awk -v a="$p99" -v b="$DIRECT_P99" 'BEGIN { printf "%.3f", a - b }')"
+done < "$WORK/half"
