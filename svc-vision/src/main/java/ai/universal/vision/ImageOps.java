@@ -88,12 +88,14 @@ public final class ImageOps {
     /**
      * Apply operations in order.
      *
-     * @param image the image; ownership passes to this method (it may be released)
-     * @param ops   operations
-     * @param steps receives one entry per operation
+     * @param image     the image; ownership passes to this method (it may be released)
+     * @param ops       operations
+     * @param steps     receives one entry per operation
+     * @param reduction how much the decoder already shrank the image (JPEG shrink-on-load), so that the first
+     *                  step's crop window is reported in source pixels
      * @return the result, owned by the caller
      */
-    public Mat apply(Mat image, List<Op> ops, List<Step> steps) {
+    public Mat apply(Mat image, List<Op> ops, List<Step> steps, int reduction) {
         Mat current = image;
         for (int i = 0; i < ops.size(); i++) {
             if (Thread.currentThread().isInterrupted()) {
@@ -111,6 +113,11 @@ public final class ImageOps {
             if (next != current) {
                 current.close();
                 current = next;
+            }
+            if (i == 0 && reduction > 1 && detail.get("crop") instanceof Map<?, ?> crop) {
+                Map<String, Object> scaled = new LinkedHashMap<>();
+                crop.forEach((k, v) -> scaled.put((String) k, (Integer) v * reduction));
+                detail.put("crop", scaled);
             }
             steps.add(new Step(ops.get(i).name(), current.cols(), current.rows(), detail.isEmpty() ? null : detail));
         }

@@ -133,7 +133,7 @@ public final class Vision implements AutoCloseable {
             int reduction = reduction(header, source.autoOrient(), pipeline.leadingResize());
             Mat image = ImageDecoder.decode(source.data(), header, reduction, source.autoOrient());
             List<ImageOps.Step> steps = new ArrayList<>();
-            Mat out = ops.apply(image, pipeline.ops(), steps);
+            Mat out = ops.apply(image, pipeline.ops(), steps, reduction);
             ImageFormat format = pipeline.outputFormat(header.format());
             byte[] bytes = ImageEncoder.encode(out, format, pipeline.quality(format), pipeline.compression(),
                                                pipeline.lossless());
