@@ -322,11 +322,15 @@ public final class EdgeKongCli implements Runnable {
         String jwks;
         @Option(names = "--no-watch", description = "do not reload when the file changes")
         boolean noWatch;
+        @Option(names = "--jwks-refresh", defaultValue = "30", description = "seconds between JWKS fetches (0: never; "
+                + "default ${DEFAULT-VALUE})")
+        long jwksRefresh;
 
         @Override
         public Integer call() {
             try {
-                LocalEdge edge = LocalEdge.start(new LocalEdge.Options(file, port, adminPort, host, jwks, env, !noWatch));
+                LocalEdge edge = LocalEdge.start(new LocalEdge.Options(file, port, adminPort, host, jwks, env, !noWatch,
+                                                                       Duration.ofSeconds(jwksRefresh)));
                 Runtime.getRuntime().addShutdownHook(new Thread(edge::stop));
                 out().println("local edge on :" + edge.port() + " (admin 127.0.0.1:" + edge.adminPort() + ") serving "
                                       + file);

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -33,7 +37,9 @@ import io.helidon.webserver.websocket.WsRouting;
  * Proxy port: every route of the file (see {@link ProxyHandler}), WebSocket upgrades included.
  * Admin port (never public): {@code GET /metrics}, {@code GET /status}, {@code GET /status/ready}, {@code GET /config},
  * {@code POST /config} (Kong's DB-less semantics, check_hash), {@code POST /reload} (read the file again).
- * A changed file is reloaded by itself when {@code watch} is on. A config that is invalid or uses something the edge does
+ * A changed file is reloaded by itself when {@code watch} is on; with a JWKS source the keys are fetched again every
+ * {@code jwksRefresh}, so a key svc-auth adds is accepted without a reload (unchanged keys change nothing).
+ * A config that is invalid or uses something the edge does
  * not implement is refused (at start: no start; at reload: the old config keeps serving).
  */
 public final class LocalEdge implements AutoCloseable {
@@ -45,6 +51,7 @@ public final class LocalEdge implements AutoCloseable {
     private final ReentrantLock reloadLock = new ReentrantLock();
     private WebServer server;
     private ConfigWatcher watcher;
+    private ScheduledExecutorService jwksRefresher;
 
     /**
      * How to run the edge.
@@ -56,9 +63,11 @@ public final class LocalEdge implements AutoCloseable {
      * @param jwks      svc-auth's JWKS (URL or file) to fill jwt_secrets from at every load, or null
      * @param env       environment for placeholders
      * @param watch     reload when the file changes
+     * @param jwksRefresh how often to fetch the JWKS again (so a key svc-auth adds is accepted without a reload);
+     *                  zero for never
      */
     public record Options(Path config, int port, int adminPort, String host, String jwks, Function<String, String> env,
-                          boolean watch) {
+                          boolean watch, Duration jwksRefresh) {
         /**
          * Defaults: bind all addresses, no JWKS, process environment, watch the file.
          *
@@ -68,7 +77,7 @@ public final class LocalEdge implements AutoCloseable {
          * @return options
          */
         public static Options of(Path config, int port, int adminPort) {
-            return new Options(config, port, adminPort, "0.0.0.0", null, System::getenv, true);
+            return new Options(config, port, adminPort, "0.0.0.0", null, System::getenv, true, Duration.ofSeconds(30));
         }
 
         /**
@@ -78,7 +87,7 @@ public final class LocalEdge implements AutoCloseable {
          * @return options
          */
         public Options withJwks(String jwksSource) {
-            return new Options(config, port, adminPort, host, jwksSource, env, watch);
+            return new Options(config, port, adminPort, host, jwksSource, env, watch, jwksRefresh);
         }
 
         /**
@@ -88,7 +97,7 @@ public final class LocalEdge implements AutoCloseable {
          * @return options
          */
         public Options withEnv(Function<String, String> environment) {
-            return new Options(config, port, adminPort, host, jwks, environment, watch);
+            return new Options(config, port, adminPort, host, jwks, environment, watch, jwksRefresh);
         }
 
         /**
@@ -98,7 +107,17 @@ public final class LocalEdge implements AutoCloseable {
          * @return options
          */
         public Options withWatch(boolean on) {
-            return new Options(config, port, adminPort, host, jwks, env, on);
+            return new Options(config, port, adminPort, host, jwks, env, on, jwksRefresh);
+        }
+
+        /**
+         * Same options with another JWKS refresh interval.
+         *
+         * @param every interval, zero for never
+         * @return options
+         */
+        public Options withJwksRefresh(Duration every) {
+            return new Options(config, port, adminPort, host, jwks, env, watch, every);
         }
     }
 
@@ -169,6 +188,11 @@ public final class LocalEdge implements AutoCloseable {
                 .start();
         if (options.watch()) {
             watcher = new ConfigWatcher(options.config(), this::reload);
+        }
+        if (options.jwks() != null && options.jwksRefresh() != null && !options.jwksRefresh().isZero()) {
+            jwksRefresher = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("jwks-refresh").factory());
+            long every = options.jwksRefresh().toMillis();
+            jwksRefresher.scheduleWithFixedDelay(this::refreshJwks, every, every, TimeUnit.MILLISECONDS);
         }
         LOGGER.log(System.Logger.Level.INFO, "local edge serving " + options.config() + " on port " + port()
                 + " (admin 127.0.0.1:" + adminPort() + ", config " + runtime.get().hash() + ")");
@@ -259,6 +283,14 @@ public final class LocalEdge implements AutoCloseable {
         }
     }
 
+    private void refreshJwks() {
+        try {
+            apply(Files.readString(options.config(), StandardCharsets.UTF_8), true);
+        } catch (IOException | RuntimeException e) {
+            LOGGER.log(System.Logger.Level.WARNING, "JWKS refresh failed: " + e.getMessage());
+        }
+    }
+
     /**
      * Whether a reload is running now (admin answers 429 then).
      *
@@ -297,6 +329,9 @@ public final class LocalEdge implements AutoCloseable {
     public void stop() {
         if (watcher != null) {
             watcher.close();
+        }
+        if (jwksRefresher != null) {
+            jwksRefresher.shutdownNow();
         }
         if (server != null) {
             server.stop();
