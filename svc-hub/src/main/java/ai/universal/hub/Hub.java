@@ -762,6 +762,10 @@ public final class Hub implements AutoCloseable {
     }
 
     private void sweep(Connection conn, long now) {
+        if (!conn.transport().open()) {
+            onClosed(conn);
+            return;
+        }
         if (conn.closeRequestedMillis() != 0) {
             if (now - conn.closeRequestedMillis() > settings.closeTimeout().toMillis()) {
                 abort(conn);

@@ -62,7 +62,8 @@ final class HubSocket implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
-        connection = hub.open(new SessionTransport(session), auth);
+        // Helidon runs a connection's whole life on one thread (which calls onOpen); it ends when the socket does.
+        connection = hub.open(new SessionTransport(session, Thread.currentThread()), auth);
     }
 
     @Override
@@ -103,7 +104,12 @@ final class HubSocket implements WsListener {
         }
     }
 
-    private record SessionTransport(WsSession session) implements Transport {
+    private record SessionTransport(WsSession session, Thread reader) implements Transport {
+        @Override
+        public boolean open() {
+            return reader.isAlive();
+        }
+
         @Override
         public void send(String text) {
             session.send(text, true);

@@ -34,6 +34,16 @@ public interface Transport {
     void close(int code, String reason);
 
     /**
+     * Whether the socket is still there. A peer that vanishes without a close frame is noticed here (the sweeper
+     * asks), since the WebSocket layer does not report it.
+     *
+     * @return false once the socket is gone
+     */
+    default boolean open() {
+        return true;
+    }
+
+    /**
      * Cut the socket now, without a close handshake (a peer that does not read or answer).
      */
     void abort();
