@@ -119,6 +119,11 @@ public final class RemoteImageFetcher {
     private static URI parse(String src) {
         try {
             URI uri = new URI(src);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.isEmpty() && !scheme.equals("http") && !scheme.equals("https")) {
+                throw VisionException.forbidden("fetch_forbidden", "Only http and https URLs are fetched, not '" + scheme
+                        + "'");
+            }
             if (uri.getScheme() == null || uri.getHost() == null) {
                 throw VisionException.invalid("src", "'src' must be an absolute http or https URL");
             }

@@ -97,6 +97,11 @@ final class VisionHarness implements AutoCloseable {
                 .thenApply(r -> new Reply(r.statusCode(), r.headers(), r.body()));
     }
 
+    Reply postEmpty(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
+                            .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     Reply json(String path, String json) {
         return raw(path, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
