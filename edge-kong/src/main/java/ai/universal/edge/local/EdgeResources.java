@@ -9,25 +9,20 @@ import ai.universal.edge.plugins.EdgeMetrics;
 import ai.universal.edge.plugins.LocalRateLimitStore;
 import ai.universal.edge.plugins.OtlpSpanExporter;
 
-import io.helidon.common.media.type.ParserMode;
-import io.helidon.common.socket.SocketOptions;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webclient.http1.Http1ClientProtocolConfig;
-
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 
 /**
- * What outlives a config reload: metrics, local rate-limit counters, Redis pools, span exporters and upstream HTTP
- * clients (with their keep-alive connections). Closed once, when the edge stops.
+ * What outlives a config reload: metrics, local rate-limit counters, Redis pools, span exporters and the upstream HTTP
+ * client (with its keep-alive connections). Closed once, when the edge stops.
  */
 final class EdgeResources implements AutoCloseable {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final LocalRateLimitStore localStore = new LocalRateLimitStore();
     private final Map<String, JedisPool> redisPools = new ConcurrentHashMap<>();
     private final Map<String, OtlpSpanExporter> exporters = new ConcurrentHashMap<>();
-    private final Map<Integer, Http1Client> clients = new ConcurrentHashMap<>();
+    private final UpstreamClient upstream = new UpstreamClient();
 
     EdgeMetrics metrics() {
         return metrics;
@@ -60,32 +55,18 @@ final class EdgeResources implements AutoCloseable {
     }
 
     /**
-     * The upstream client for a connect timeout (one pool of keep-alive connections per upstream host and port).
+     * The HTTP client to services (keep-alive connections pooled per host and port).
      *
-     * @param connectTimeoutMs connect timeout
      * @return client
      */
-    Http1Client client(int connectTimeoutMs) {
-        return clients.computeIfAbsent(connectTimeoutMs, t -> Http1Client.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(t)).tcpNoDelay(true).build())
-                .followRedirects(false)
-                .sendExpectContinue(false)
-                .mediaTypeParserMode(ParserMode.RELAXED)
-                .connectionCacheSize(1024)
-                // unbuffered: a streamed request body must not wait in a half-full buffer
-                .writeBufferSize(0)
-                // headers come from a client the server already parsed; validating them twice costs ~6% of a request
-                .protocolConfig(Http1ClientProtocolConfig.builder()
-                                        .validateRequestHeaders(false)
-                                        .validateResponseHeaders(false)
-                                        .build())
-                .shareConnectionCache(false)
-                .build());
+    UpstreamClient upstream() {
+        return upstream;
     }
 
     @Override
     public void close() {
         exporters.values().forEach(OtlpSpanExporter::close);
         redisPools.values().forEach(JedisPool::close);
+        upstream.close();
     }
 }

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,11 +29,7 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
-import io.helidon.http.Method;
 import io.helidon.http.Status;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webclient.http1.Http1ClientRequest;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -188,101 +182,101 @@ final class ProxyHandler implements Handler {
     private void proxy(ServerRequest req, ServerResponse res, Exchange exchange, RouteTarget target, long start) {
         Entities.Service service = target.service();
         Router.Match match = (Router.Match) exchange.attributes().get(Router.Match.class.getName());
-        String upstreamPath = Router.upstreamPath(match, exchange.path());
-        String uri = service.protocol() + "://" + service.host() + ":" + service.port() + upstreamPath
+        String upstreamTarget = Router.upstreamPath(match, exchange.path())
                 + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery());
-        Http1Client client = resources.client(service.connectTimeout());
         byte[] buffered = exchange.bufferedBody();
         boolean hasBody = buffered == null && req.content().hasEntity();
-        int attempts = buffered != null || !hasBody ? service.retries() + 1 : 1;
+        long bodyLength = buffered != null ? buffered.length
+                : hasBody ? req.headers().contentLength().orElse(-1) : 0;
+        UpstreamClient.BodyWriter writer = null;
+        if (buffered != null) {
+            writer = out -> out.write(buffered);
+        } else if (hasBody) {
+            writer = out -> {
+                // flush per read: the service sees the body as it arrives, nothing is held back
+                try (InputStream in = req.content().inputStream()) {
+                    byte[] buffer = new byte[16384];
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        if (n > 0) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    }
+                }
+            };
+        }
+        UpstreamClient.Request request = new UpstreamClient.Request(exchange.method(), upstreamTarget,
+                                                                    upstreamHeaders(req, exchange, match, target,
+                                                                                    bodyLength),
+                                                                    bodyLength, service.connectTimeout(),
+                                                                    service.readTimeout());
         long proxyLatency = (System.nanoTime() - start) / 1_000_000;
         long upstreamStart = System.nanoTime();
-        HttpClientResponse upstream = null;
+        UpstreamClient.Response upstream = null;
         Throwable failure = null;
-        for (int attempt = 0; attempt < attempts && upstream == null; attempt++) {
-            Http1ClientRequest request = client.method(Method.create(exchange.method()))
-                    .uri(uri)
-                    .skipUriEncoding(true)
-                    .followRedirects(false)
-                    .readTimeout(Duration.ofMillis(service.readTimeout()))
-                    .headers(h -> upstreamHeaders(req, exchange, match, target, buffered).forEach(h::add));
+        // a refused connection sent nothing (not even the body was read), so it is always safe to try again
+        for (int attempt = 0; attempt <= service.retries() && upstream == null; attempt++) {
             try {
-                if (buffered != null) {
-                    upstream = request.submit(buffered);
-                } else if (hasBody) {
-                    upstream = request.outputStream(os -> {
-                        // flush per read: the service sees the body as it arrives, nothing is held back
-                        try (InputStream in = req.content().inputStream()) {
-                            byte[] buffer = new byte[16384];
-                            int n;
-                            while ((n = in.read(buffer)) >= 0) {
-                                if (n > 0) {
-                                    os.write(buffer, 0, n);
-                                    os.flush();
-                                }
-                            }
-                        }
-                        os.close();
-                    });
-                } else {
-                    upstream = request.request();
-                }
-            } catch (RuntimeException e) {
+                upstream = resources.upstream().send(service.host(), service.port(), request, writer, buffered != null);
+            } catch (UpstreamClient.ConnectFailure e) {
                 failure = e;
-                if (!isConnectFailure(e)) {
-                    break;
-                }
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+                break;
             }
         }
         if (upstream == null) {
             boolean timeout = isTimeout(failure);
-            LOGGER.log(System.Logger.Level.DEBUG, "upstream " + uri + " failed: " + failure);
+            LOGGER.log(System.Logger.Level.DEBUG, "upstream " + service.host() + ":" + service.port() + " failed: " + failure);
             EdgeResponse error = timeout ? EdgeResponse.message(504, "The upstream server is timing out")
                     : EdgeResponse.message(502, "An invalid response was received from the upstream server");
             sendEdge(req, res, exchange, target.plugins(), error.asError());
             return;
         }
         long upstreamLatency = (System.nanoTime() - upstreamStart) / 1_000_000;
-        try (HttpClientResponse response = upstream) {
+        try (UpstreamClient.Response response = upstream) {
             relayResponse(req, res, exchange, target, response, upstreamLatency, proxyLatency);
+        } catch (IOException e) {
+            LOGGER.log(System.Logger.Level.DEBUG, "closing upstream response: " + e.getMessage());
         }
     }
 
     private void relayResponse(ServerRequest req, ServerResponse res, Exchange exchange, RouteTarget target,
-                               HttpClientResponse response, long upstreamLatency, long proxyLatency) {
-        int status = response.status().code();
+                               UpstreamClient.Response response, long upstreamLatency, long proxyLatency) {
+        int status = response.status();
         exchange.complete(status, "service", contentLength(req), 0, upstreamLatency, proxyLatency);
         for (EdgePlugin plugin : target.plugins()) {
             plugin.headerFilter(exchange);
         }
         res.status(Status.create(status));
-        boolean streaming = true;
-        for (Header h : response.headers()) {
-            String lower = h.name().toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(lower)) {
+        for (String[] h : response.headers()) {
+            String lower = h[0].toLowerCase(Locale.ROOT);
+            if (HOP_BY_HOP.contains(lower) || lower.equals("content-length")) {
                 continue;
             }
-            if (lower.equals("content-length")) {
-                streaming = false;
-            }
-            res.header(h);
+            res.headers().add(HeaderValues.create(h[0], h[1]));
         }
         exchange.downstreamHeaders().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
         res.header(HeaderValues.create("Via", VIA));
         res.header(HeaderValues.create("X-Kong-Upstream-Latency", String.valueOf(upstreamLatency)));
         res.header(HeaderValues.create("X-Kong-Proxy-Latency", String.valueOf(proxyLatency)));
         res.header(HeaderValues.create("X-Kong-Request-Id", exchange.requestId()));
+        long length = response.length();
         long sent = 0;
         try {
             if (status == 204 || status == 304 || "HEAD".equals(exchange.method()) || status < 200) {
                 res.send();
-            } else if (!streaming && response.headers().contentLength().orElse(Long.MAX_VALUE) <= SMALL_BODY) {
+            } else if (length >= 0 && length <= SMALL_BODY) {
                 // small body of known length: one read, one write
-                byte[] body = response.inputStream().readAllBytes();
+                byte[] body = response.body().readNBytes((int) length);
                 sent = body.length;
                 res.send(body);
             } else {
-                InputStream in = response.inputStream();
+                if (length >= 0) {
+                    res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, String.valueOf(length)));
+                }
+                InputStream in = response.body();
                 try (OutputStream out = res.outputStream()) {
                     byte[] buffer = new byte[16384];
                     int n;
@@ -292,7 +286,7 @@ final class ProxyHandler implements Handler {
                         }
                         out.write(buffer, 0, n);
                         sent += n;
-                        if (streaming) {
+                        if (length < 0) {
                             out.flush();
                         }
                     }
@@ -306,11 +300,12 @@ final class ProxyHandler implements Handler {
         }
     }
 
-    private List<Header> upstreamHeaders(ServerRequest req, Exchange exchange, Router.Match match, RouteTarget target,
-                                         byte[] buffered) {
+    private List<String[]> upstreamHeaders(ServerRequest req, Exchange exchange, Router.Match match, RouteTarget target,
+                                           long bodyLength) {
         Headers in = req.headers();
         Set<String> skip = new HashSet<>(HOP_BY_HOP);
         skip.addAll(FORWARDED);
+        skip.add("content-length");
         skip.addAll(exchange.upstreamRemoved());
         in.first(HeaderNames.CONNECTION).ifPresent(c -> {
             for (String token : c.split(",")) {
@@ -320,54 +315,44 @@ final class ProxyHandler implements Handler {
         for (String name : exchange.upstreamHeaders().keySet()) {
             skip.add(name.toLowerCase(Locale.ROOT));
         }
-        if (buffered != null) {
-            skip.add("content-length");
-        }
-        List<Header> out = new java.util.ArrayList<>();
-        for (Header h : in) {
-            if (!skip.contains(h.name().toLowerCase(Locale.ROOT))) {
-                out.add(h);
-            }
-        }
-        if (buffered != null) {
-            out.add(HeaderValues.create(HeaderNames.CONTENT_LENGTH, String.valueOf(buffered.length)));
-        }
+        List<String[]> out = new java.util.ArrayList<>(in.size() + 12);
         Entities.Service service = target.service();
         String clientHost = in.first(HeaderNames.HOST).orElse("");
         if (target.route().preserveHost() && !clientHost.isEmpty()) {
-            out.add(HeaderValues.create(HeaderNames.HOST, clientHost));
+            out.add(new String[] {"Host", clientHost});
         } else {
             boolean defaultPort = service.port() == 80 && "http".equals(service.protocol())
                     || service.port() == 443 && "https".equals(service.protocol());
-            out.add(HeaderValues.create(HeaderNames.HOST, service.host() + (defaultPort ? "" : ":" + service.port())));
+            out.add(new String[] {"Host", service.host() + (defaultPort ? "" : ":" + service.port())});
+        }
+        for (Header h : in) {
+            if (!skip.contains(h.name().toLowerCase(Locale.ROOT))) {
+                for (String v : h.allValues()) {
+                    out.add(new String[] {h.name(), v});
+                }
+            }
+        }
+        if (bodyLength > 0 || bodyLength == 0 && req.content().hasEntity()) {
+            out.add(new String[] {"Content-Length", String.valueOf(bodyLength)});
         }
         String xff = in.first(HeaderNames.X_FORWARDED_FOR).map(v -> v + ", " + exchange.clientIp()).orElse(exchange.clientIp());
-        out.add(HeaderValues.create("X-Forwarded-For", xff));
-        out.add(HeaderValues.create("X-Forwarded-Proto", "http"));
-        out.add(HeaderValues.create("X-Forwarded-Host", exchange.host() == null ? "" : exchange.host()));
-        out.add(HeaderValues.create("X-Forwarded-Port", String.valueOf(listenPort.get())));
-        out.add(HeaderValues.create("X-Forwarded-Path", exchange.path()));
+        out.add(new String[] {"X-Forwarded-For", xff});
+        out.add(new String[] {"X-Forwarded-Proto", "http"});
+        out.add(new String[] {"X-Forwarded-Host", exchange.host() == null ? "" : exchange.host()});
+        out.add(new String[] {"X-Forwarded-Port", String.valueOf(listenPort.get())});
+        out.add(new String[] {"X-Forwarded-Path", exchange.path()});
         if (target.route().stripPath() && match.matchedLength() > 1) {
-            out.add(HeaderValues.create("X-Forwarded-Prefix", exchange.path().substring(0, match.matchedLength())));
+            out.add(new String[] {"X-Forwarded-Prefix", exchange.path().substring(0, match.matchedLength())});
         }
-        out.add(HeaderValues.create("X-Real-IP", exchange.clientIp()));
+        out.add(new String[] {"X-Real-IP", exchange.clientIp()});
         for (Map.Entry<String, String> e : exchange.upstreamHeaders().entrySet()) {
-            out.add(HeaderValues.create(e.getKey(), e.getValue()));
+            out.add(new String[] {e.getKey(), e.getValue()});
         }
         return out;
     }
 
     private static long contentLength(ServerRequest req) {
         return req.headers().contentLength().orElse(0);
-    }
-
-    private static boolean isConnectFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isTimeout(Throwable e) {

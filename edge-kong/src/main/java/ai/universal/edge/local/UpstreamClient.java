@@ -1,0 +1,578 @@
+package ai.universal.edge.local;
+
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The edge's HTTP/1.1 client to services: blocking sockets (the edge runs on virtual threads), keep-alive connections
+ * pooled per host and port, request bodies written as they are read (fixed length or chunked), responses parsed just
+ * enough to relay them: status, headers, and a body stream that ends where the message ends (Content-Length, chunked,
+ * or connection close). A connection goes back to the pool only when its response was read to the end.
+ */
+final class UpstreamClient implements AutoCloseable {
+    private static final int MAX_IDLE_PER_HOST = 256;
+    private static final int MAX_LINE = 16 * 1024;
+    private static final int MAX_HEADERS = 200;
+
+    private final Map<String, Deque<Connection>> idle = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> idleCounts = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * A request to send.
+     *
+     * @param method           method
+     * @param target           path and query
+     * @param headers          header lines (name, value), Host included
+     * @param bodyLength       length of the body, -1 for chunked, 0 for none
+     * @param connectTimeoutMs connect timeout
+     * @param readTimeoutMs    read timeout (between bytes, as Kong's read_timeout)
+     */
+    record Request(String method, String target, List<String[]> headers, long bodyLength, int connectTimeoutMs,
+                   int readTimeoutMs) {
+    }
+
+    /**
+     * Writes a request body.
+     */
+    @FunctionalInterface
+    interface BodyWriter {
+        /**
+         * Write the body; call flush when data should leave now.
+         *
+         * @param out body stream (chunk framing is added by the client)
+         * @throws IOException on I/O errors
+         */
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * A response being read. Close it when done: a fully read one returns its connection to the pool.
+     *
+     * @param status  status code
+     * @param headers header lines (name, value) as received
+     * @param body    body stream
+     * @param length  Content-Length, or -1 when not given
+     */
+    record Response(int status, List<String[]> headers, InputStream body, long length) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /**
+     * Thrown when the connection could not be made (the request was not sent: safe to retry).
+     */
+    static final class ConnectFailure extends IOException {
+        ConnectFailure(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Send a request and read the response head.
+     *
+     * @param host    host
+     * @param port    port
+     * @param request request
+     * @param body    body writer, null when the request has no body
+     * @param replayable whether the body can be written again (for a retry on a stale pooled connection)
+     * @return response
+     * @throws IOException on failure; {@link ConnectFailure} when no connection could be made
+     */
+    Response send(String host, int port, Request request, BodyWriter body, boolean replayable) throws IOException {
+        String key = host + ":" + port;
+        Connection pooled = poll(key);
+        if (pooled != null) {
+            try {
+                return exchange(pooled, key, request, body);
+            } catch (IOException e) {
+                pooled.closeQuietly();
+                if (!pooled.responseStarted && (body == null || replayable)) {
+                    // the service closed an idle keep-alive connection: once more on a new one
+                    return exchange(open(host, port, request.connectTimeoutMs()), key, request, body);
+                }
+                throw e;
+            }
+        }
+        return exchange(open(host, port, request.connectTimeoutMs()), key, request, body);
+    }
+
+    private Response exchange(Connection c, String key, Request request, BodyWriter body) throws IOException {
+        c.responseStarted = false;
+        try {
+            c.socket.setSoTimeout(request.readTimeoutMs());
+            StringBuilder head = new StringBuilder(512);
+            head.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
+            for (String[] h : request.headers()) {
+                head.append(h[0]).append(": ").append(h[1]).append("\r\n");
+            }
+            if (request.bodyLength() < 0) {
+                head.append("Transfer-Encoding: chunked\r\n");
+            }
+            head.append("\r\n");
+            c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                if (request.bodyLength() < 0) {
+                    ChunkedOutput chunked = new ChunkedOutput(c.out);
+                    body.write(chunked);
+                    chunked.finish();
+                } else {
+                    body.write(new FixedOutput(c.out));
+                }
+            }
+            c.out.flush();
+            return readResponse(c, key, request.method());
+        } catch (IOException | RuntimeException e) {
+            c.closeQuietly();
+            throw e;
+        }
+    }
+
+    private Response readResponse(Connection c, String key, String method) throws IOException {
+        while (true) {
+            String statusLine = readLine(c.in);
+            c.responseStarted = true;
+            if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
+                throw new IOException("invalid status line from upstream");
+            }
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            List<String[]> headers = new ArrayList<>();
+            long length = -1;
+            boolean chunked = false;
+            boolean close = statusLine.startsWith("HTTP/1.0");
+            String line;
+            while (!(line = readLine(c.in)).isEmpty()) {
+                int colon = line.indexOf(':');
+                if (colon <= 0 || headers.size() > MAX_HEADERS) {
+                    throw new IOException("invalid header from upstream");
+                }
+                String name = line.substring(0, colon).trim();
+                String value = line.substring(colon + 1).trim();
+                headers.add(new String[] {name, value});
+                if (name.equalsIgnoreCase("Content-Length")) {
+                    length = Long.parseLong(value);
+                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                    chunked = value.toLowerCase().contains("chunked");
+                } else if (name.equalsIgnoreCase("Connection")) {
+                    String v = value.toLowerCase();
+                    close = v.contains("close") || (close && !v.contains("keep-alive"));
+                }
+            }
+            if (status >= 100 && status < 200 && status != 101) {
+                continue;
+            }
+            InputStream bodyStream;
+            if (method.equals("HEAD") || status == 204 || status == 304 || status == 101) {
+                bodyStream = new FixedInput(c, key, 0, close);
+            } else if (chunked) {
+                bodyStream = new ChunkedInput(c, key, close);
+                length = -1;
+            } else if (length >= 0) {
+                bodyStream = new FixedInput(c, key, length, close);
+            } else {
+                bodyStream = new UntilCloseInput(c);
+            }
+            return new Response(status, headers, bodyStream, length);
+        }
+    }
+
+    private Connection open(String host, int port, int connectTimeoutMs) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
+        } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // nothing to release
+            }
+            if (e instanceof java.net.SocketTimeoutException) {
+                throw e;
+            }
+            throw new ConnectFailure(e);
+        }
+        return new Connection(socket);
+    }
+
+    private Connection poll(String key) {
+        Deque<Connection> q = idle.get(key);
+        if (q == null) {
+            return null;
+        }
+        Connection c = q.pollFirst();
+        if (c != null) {
+            idleCounts.get(key).decrementAndGet();
+        }
+        return c;
+    }
+
+    private void release(Connection c, String key) {
+        if (closed) {
+            c.closeQuietly();
+            return;
+        }
+        AtomicInteger count = idleCounts.computeIfAbsent(key, k -> new AtomicInteger());
+        if (count.incrementAndGet() > MAX_IDLE_PER_HOST) {
+            count.decrementAndGet();
+            c.closeQuietly();
+            return;
+        }
+        idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addFirst(c);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder(64);
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("upstream closed the connection");
+            }
+            if (b == '\n') {
+                int len = sb.length();
+                if (len > 0 && sb.charAt(len - 1) == '\r') {
+                    sb.setLength(len - 1);
+                }
+                return sb.toString();
+            }
+            if (sb.length() > MAX_LINE) {
+                throw new IOException("line too long from upstream");
+            }
+            sb.append((char) b);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        idle.values().forEach(q -> {
+            Connection c;
+            while ((c = q.pollFirst()) != null) {
+                c.closeQuietly();
+            }
+        });
+    }
+
+    private static final class Connection {
+        private final Socket socket;
+        private final SocketInput in;
+        private final OutputStream out;
+        private boolean responseStarted;
+
+        private Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new SocketInput(socket.getInputStream());
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
+        }
+
+        private void closeQuietly() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+    }
+
+    /**
+     * A read buffer owned by one connection (used by one thread at a time), so reading a header line byte by byte
+     * takes no lock.
+     */
+    private static final class SocketInput extends InputStream {
+        private final InputStream raw;
+        private final byte[] buffer = new byte[16 * 1024];
+        private int pos;
+        private int limit;
+
+        private SocketInput(InputStream raw) {
+            this.raw = raw;
+        }
+
+        private boolean fill() throws IOException {
+            int n = raw.read(buffer, 0, buffer.length);
+            if (n <= 0) {
+                return false;
+            }
+            pos = 0;
+            limit = n;
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pos >= limit && !fill()) {
+                return -1;
+            }
+            return buffer[pos++] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pos >= limit) {
+                if (len >= buffer.length) {
+                    return raw.read(b, off, len);
+                }
+                if (!fill()) {
+                    return -1;
+                }
+            }
+            int n = Math.min(len, limit - pos);
+            System.arraycopy(buffer, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return limit - pos > 0 ? limit - pos : raw.available();
+        }
+    }
+
+    /** Request body of known length: passes bytes, flush goes to the socket. */
+    private static final class FixedOutput extends OutputStream {
+        private final OutputStream out;
+
+        private FixedOutput(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() {
+            // the connection stays open for the response
+        }
+    }
+
+    /** Request body of unknown length: one chunk per write. */
+    private static final class ChunkedOutput extends OutputStream {
+        private final OutputStream out;
+        private boolean finished;
+
+        private ChunkedOutput(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return;
+            }
+            out.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(b, off, len);
+            out.write('\r');
+            out.write('\n');
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        private void finish() throws IOException {
+            if (!finished) {
+                finished = true;
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+
+        @Override
+        public void close() {
+            // finish() ends the body
+        }
+    }
+
+    /** Body with a known length; returns the connection to the pool once read to the end. */
+    private final class FixedInput extends InputStream {
+        private final Connection c;
+        private final String key;
+        private final boolean closeAfter;
+        private long remaining;
+        private boolean done;
+
+        private FixedInput(Connection c, String key, long length, boolean closeAfter) {
+            this.c = c;
+            this.key = key;
+            this.remaining = length;
+            this.closeAfter = closeAfter;
+            if (length == 0) {
+                finish(true);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = c.in.read(b, off, (int) Math.min(len, remaining));
+            if (n < 0) {
+                finish(false);
+                throw new EOFException("upstream closed the connection before the end of the body");
+            }
+            remaining -= n;
+            if (remaining == 0) {
+                finish(true);
+            }
+            return n;
+        }
+
+        private void finish(boolean complete) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (complete && !closeAfter) {
+                release(c, key);
+            } else {
+                c.closeQuietly();
+            }
+        }
+
+        @Override
+        public void close() {
+            finish(remaining == 0);
+        }
+    }
+
+    /** Chunked body; returns the connection to the pool after the last chunk and trailers. */
+    private final class ChunkedInput extends InputStream {
+        private final Connection c;
+        private final String key;
+        private final boolean closeAfter;
+        private long chunkLeft;
+        private boolean eof;
+        private boolean done;
+
+        private ChunkedInput(Connection c, String key, boolean closeAfter) {
+            this.c = c;
+            this.key = key;
+            this.closeAfter = closeAfter;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (eof) {
+                return -1;
+            }
+            if (chunkLeft == 0) {
+                String size = readLine(c.in);
+                int semi = size.indexOf(';');
+                chunkLeft = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                if (chunkLeft == 0) {
+                    while (!readLine(c.in).isEmpty()) {
+                        // trailers are not relayed
+                    }
+                    eof = true;
+                    finish(true);
+                    return -1;
+                }
+            }
+            int n = c.in.read(b, off, (int) Math.min(len, chunkLeft));
+            if (n < 0) {
+                finish(false);
+                throw new EOFException("upstream closed the connection inside a chunk");
+            }
+            chunkLeft -= n;
+            if (chunkLeft == 0) {
+                readLine(c.in);
+            }
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return eof ? 0 : (int) Math.min(chunkLeft, c.in.available());
+        }
+
+        private void finish(boolean complete) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (complete && !closeAfter) {
+                release(c, key);
+            } else {
+                c.closeQuietly();
+            }
+        }
+
+        @Override
+        public void close() {
+            finish(eof);
+        }
+    }
+
+    /** Body delimited by the end of the connection (HTTP/1.0 style). */
+    private static final class UntilCloseInput extends InputStream {
+        private final Connection c;
+
+        private UntilCloseInput(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return c.in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return c.in.read(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            c.closeQuietly();
+        }
+    }
+}
