@@ -40,6 +40,8 @@ public final class JwtVerifier {
     private final String audience;
     private final Duration skew;
     private final Clock clock;
+    /** Verifiers are built once per key (building one re-derives the public key's parameters). */
+    private final java.util.Map<JWK, JWSVerifier> verifiers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Create a verifier.
@@ -106,7 +108,15 @@ public final class JwtVerifier {
         }
         JWK key = keys.key(kid).orElseThrow(() -> new InvalidCredentialsException("token signed by an unknown key"));
         try {
-            if (!jwt.verify(verifier(header.getAlgorithm(), key))) {
+            JWSVerifier verifier = verifiers.get(key);
+            if (verifier == null) {
+                verifier = verifier(header.getAlgorithm(), key);
+                if (verifiers.size() > 64) {
+                    verifiers.clear();
+                }
+                verifiers.put(key, verifier);
+            }
+            if (!verifier.supportedJWSAlgorithms().contains(header.getAlgorithm()) || !jwt.verify(verifier)) {
                 throw new InvalidCredentialsException("token signature is invalid");
             }
         } catch (JOSEException e) {

@@ -107,8 +107,27 @@ public final class ErrorMapping {
             if (t instanceof JsonProcessingException jpe) {
                 return ProblemException.badRequest("Request body is not valid JSON: " + jpe.getOriginalMessage());
             }
+            if (dependencyDown(t)) {
+                return ProblemException.of(503, "dependency_unavailable", "Service Unavailable",
+                                           "A backing store is unreachable right now; retry shortly")
+                        .withHeader("Retry-After", "5");
+            }
         }
         return null;
+    }
+
+    /**
+     * PostgreSQL or Redis unreachable: not the client's fault and not a bug, so 503 rather than 500. Connection
+     * failures are SQLState class 08 (or Hikari's timeout waiting for a connection) and Jedis's connection exception.
+     */
+    private static boolean dependencyDown(Throwable t) {
+        if (t instanceof java.sql.SQLTransientConnectionException) {
+            return true;
+        }
+        if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            return true;
+        }
+        return t.getClass().getName().equals("redis.clients.jedis.exceptions.JedisConnectionException");
     }
 
     private static String codeOf(Status status) {
