@@ -125,7 +125,7 @@ public record ChannelPolicy(Set<String> historyNamespaces, Set<String> joinLeave
      */
     public void checkClientPublish(Principal who, Channel channel) {
         requireScope(who, WRITE);
-        if (!clientPublishNamespaces.contains(channel.namespace())) {
+        if (channel.namespace().equals(Channel.PUBLIC) || !clientPublishNamespaces.contains(channel.namespace())) {
             throw new HubException("forbidden", "clients may not publish to '" + channel.namespace() + ":' channels");
         }
         if (channel.namespace().equals(Channel.USER) && !channel.id().equals(who.subject()) && !privileged(who)) {

@@ -53,13 +53,4 @@ public final class HubApp implements ServiceApp {
         Hub current = hub;
         routing.endpoint("/v1/hub/ws", () -> new HubSocket(current));
     }
-
-    /**
-     * The hub of the last started instance (benchmarks and tests look at connection counts).
-     *
-     * @return hub
-     */
-    public Hub hub() {
-        return hub;
-    }
 }

@@ -298,8 +298,8 @@ class HubProtocolTest {
             HubNodes.post(node, "/v1/hub/publish", admin, "{\"channel\":\"" + room + "\",\"data\":{\"n\":" + i + "}}");
         }
         try (HubClient c = HubClient.connect(ws, user("ivan"))) {
-            JsonNode tooOld = c.request("\"type\":\"subscribe\",\"channel\":\"" + room + "\",\"since\":{\"offset\":1,\"epoch\":\""
-                                                + epoch + "\"}");
+            JsonNode tooOld = c.request("\"type\":\"subscribe\",\"channel\":\"" + room
+                                                + "\",\"since\":{\"offset\":1,\"epoch\":\"" + epoch + "\"}");
             assertFalse(tooOld.get("recovered").asBoolean(), "9 - 1 > history size 5");
             assertEquals(9, tooOld.get("offset").asInt());
             assertFalse(tooOld.has("replayed"));
@@ -318,8 +318,8 @@ class HubProtocolTest {
 
         redis.del(prefix + "h|" + room + "|epoch");
         try (HubClient c = HubClient.connect(ws, user("ivan"))) {
-            JsonNode changed = c.request("\"type\":\"subscribe\",\"channel\":\"" + room + "\",\"since\":{\"offset\":9,\"epoch\":\""
-                                                 + epoch + "\"}");
+            JsonNode changed = c.request("\"type\":\"subscribe\",\"channel\":\"" + room
+                                                 + "\",\"since\":{\"offset\":9,\"epoch\":\"" + epoch + "\"}");
             assertFalse(changed.get("recovered").asBoolean(), "epoch changed");
             assertFalse(epoch.equals(changed.get("epoch").asText()));
             assertEquals(0, changed.get("offset").asInt());
