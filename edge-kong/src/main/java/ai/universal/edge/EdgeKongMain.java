@@ -1,7 +1,5 @@
 package ai.universal.edge;
 
-import picocli.CommandLine;
-
 /**
  * Entry point of {@code java -jar edge-kong.jar}: the edge-kong tool and the local edge.
  */
