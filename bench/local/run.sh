@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-3}"
+JAVA="$(./uat java-home)/bin/java"
 JAVA_OPTS=(--add-modules jdk.incubator.vector -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=50)
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -31,15 +32,16 @@ tree_rss_kib() {  # RSS of a process and all its descendants
 measure() {
   local label="$1" data="$2"; shift 2
   local log="$work/$label.log" start pid ports ready
+  : >"$log"
   start=$(ms)
   UAT_DATA_DIR="$data" DATABASE_URL= REDIS_URL= AUTH_PORT=0 CHAT_PORT=0 MEMORY_PORT=0 HUB_PORT=0 ML_PORT=0 \
     VISION_PORT=0 VECTOR_PORT=0 EDGE_PORT=0 EDGE_ADMIN_PORT=0 \
-    java "${JAVA_OPTS[@]}" "$@" >"$log" 2>&1 &
+    "$JAVA" "${JAVA_OPTS[@]}" "$@" >"$log" 2>&1 &
   pid=$!
   # wait for the stack's "is up" line (or, for a single service, its "listening on" line)
   for _ in $(seq 1 1200); do
-    if grep -qE "is up in|listening on" "$log" && { [ "$label" != stack* ] || grep -q "is up in" "$log"; }; then break; fi
-    kill -0 $pid 2>/dev/null || { echo "$label died:"; tail -20 "$log"; exit 1; }
+    if grep -q "is up in" "$log"; then break; fi
+    kill -0 $pid 2>/dev/null || { echo "$label died:" >&2; tail -20 "$log" >&2; exit 1; }
     sleep 0.05
   done
   ports=$(grep -oE "listening on http://[0-9.]+:[0-9]+" "$log" | grep -oE "[0-9]+$" | sort -u)
