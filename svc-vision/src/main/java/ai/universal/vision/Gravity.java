@@ -97,6 +97,7 @@ public enum Gravity {
         }
         String allowed = Arrays.stream(values()).filter(g -> !fixedOnly || g.fixed()).map(Gravity::id)
                 .collect(Collectors.joining(", "));
-        throw VisionException.invalid(field, "'" + field + "' must be one of " + allowed + ", not '" + name + "'");
+        throw VisionException.invalid(field, "'" + Params.shortName(field) + "' must be one of " + allowed + ", not '"
+                + name + "'");
     }
 }

@@ -60,7 +60,8 @@ public enum ImageFormat {
             case "jpeg", "jpg" -> JPEG;
             case "png" -> PNG;
             case "webp" -> WEBP;
-            default -> throw VisionException.invalid(field, "'" + field + "' must be one of jpeg, png, webp, not '" + name + "'");
+            default -> throw VisionException.invalid(field, "'" + Params.shortName(field)
+                    + "' must be one of jpeg, png, webp, not '" + name + "'");
         };
     }
 

@@ -21,6 +21,16 @@ public final class Params {
     }
 
     /**
+     * The last segment of a field path ({@code pipeline[0].width} → {@code width}).
+     *
+     * @param field path
+     * @return name
+     */
+    static String shortName(String field) {
+        return field.substring(field.lastIndexOf('.') + 1);
+    }
+
+    /**
      * A string.
      *
      * @param name name

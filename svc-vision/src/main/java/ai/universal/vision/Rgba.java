@@ -26,7 +26,8 @@ public record Rgba(int r, int g, int b, int a) {
     static Rgba parse(String text, String field) {
         String hex = text.startsWith("#") ? text.substring(1) : text;
         if (!hex.matches("[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8}")) {
-            throw VisionException.invalid(field, "'" + field + "' must be a colour like #rgb, #rrggbb or #rrggbbaa, not '"
+            throw VisionException.invalid(field, "'" + Params.shortName(field)
+                    + "' must be a colour like #rgb, #rrggbb or #rrggbbaa, not '"
                     + text + "'");
         }
         if (hex.length() == 3) {

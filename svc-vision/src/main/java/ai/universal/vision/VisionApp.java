@@ -17,7 +17,8 @@ import org.bytedeco.opencv.global.opencv_core;
 /**
  * svc-vision on svc-kit: port 3033, config under {@code vision}, problem+json errors. Chooses the backend (CPU or
  * CUDA) at start-up, copies the face cascades out of the OpenCV jar, and starts the bounded worker pool. Readiness
- * check {@code vision} reports the backend; /metrics has the pool's gauges and counters.
+ * check {@code vision} reports the backend and the pool's load; /metrics has the pool's gauges and counters (one
+ * svc-vision per process: the meters are global).
  */
 public final class VisionApp implements ServiceApp {
     private final Consumer<String> jobStart;
@@ -71,8 +72,9 @@ public final class VisionApp implements ServiceApp {
                                          settings.retryAfterSeconds());
         Vision vision = new Vision(settings.limits(), backend.backend(), pool, new FaceDetector(), jobStart);
         ctx.onClose(vision);
-        String detail = "backend " + backend.backend().name() + ", " + pool.workers() + " workers";
-        ctx.health().add("vision", () -> new Health.Result(true, detail));
+        String name = backend.backend().name();
+        ctx.health().add("vision", () -> new Health.Result(true, "backend " + name + ", " + pool.workers() + " workers, "
+                + pool.active() + " busy, " + pool.queued() + " queued"));
         registerMetrics(pool);
         rules.register(new VisionService(vision, new PipelineParser(settings.maxSide()),
                                          new RemoteImageFetcher(settings.fetch()), settings, ctx.access()));

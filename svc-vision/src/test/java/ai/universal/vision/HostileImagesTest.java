@@ -156,7 +156,8 @@ class HostileImagesTest {
     @Test
     void malformedMultipartIsBadRequest() {
         Reply r = vision.raw("/v1/vision/process", "multipart/form-data; boundary=abc",
-                             "--abc\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nxx".getBytes(StandardCharsets.UTF_8));
+                             "--abc\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nxx"
+                                     .getBytes(StandardCharsets.UTF_8));
         assertProblem(r, 400, "malformed_multipart");
     }
 

@@ -34,7 +34,8 @@ class VisionHttpTest {
     @Test
     void processMultipartWithJsonResponse() {
         Reply r = vision.multipart("/v1/vision/process",
-                                   Part.file("image", "scene.jpg", "image/jpeg", TestImages.jpeg(TestImages.scene(300, 200, 2), 90)),
+                                   Part.file("image", "scene.jpg", "image/jpeg",
+                                             TestImages.jpeg(TestImages.scene(300, 200, 2), 90)),
                                    Part.text("pipeline", "[{\"op\":\"resize\",\"width\":60,\"height\":60,\"mode\":\"fill\"},"
                                            + "{\"op\":\"grayscale\"},{\"op\":\"format\",\"type\":\"png\"}]"),
                                    Part.text("response", "json"));
@@ -256,7 +257,7 @@ class VisionHttpTest {
         assertEquals("UP", body.get("status").asText());
         JsonNode check = body.get("checks").get(0);
         assertEquals("vision", check.get("name").asText());
-        assertEquals("backend cpu, 2 workers", check.get("detail").asText());
+        assertEquals("backend cpu, 2 workers, 0 busy, 0 queued", check.get("detail").asText());
     }
 
     @Test
