@@ -1,11 +1,15 @@
 package ai.universal.local;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -18,6 +22,8 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
 
+import ai.universal.edge.config.ConfigException;
+import ai.universal.edge.local.LocalEdge;
 import ai.universal.kit.RunningService;
 import ai.universal.kit.ServiceApp;
 import ai.universal.kit.ServiceRunner;
@@ -44,6 +50,7 @@ public final class LocalStack implements AutoCloseable {
     private final List<RunningService> services = new ArrayList<>();
     private final List<AutoCloseable> infrastructure = new ArrayList<>();
     private final Map<String, String> environment = new HashMap<>();
+    private LocalEdge edge;
 
     private LocalStack() {
     }
@@ -59,7 +66,8 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = start(System::getenv);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
         long millis = (System.nanoTime() - started) / 1_000_000;
-        LOGGER.log(System.Logger.Level.INFO, "Universal AI Tools is up in " + millis + " ms: "
+        LOGGER.log(System.Logger.Level.INFO, "Universal AI Tools is up in " + millis + " ms"
+                + (stack.edge == null ? "" : " at http://127.0.0.1:" + stack.edge.port()) + ": "
                 + String.join(", ", stack.services.stream().map(s -> s.name() + " " + s.baseUrl()).toList()));
     }
 
@@ -117,6 +125,56 @@ public final class LocalStack implements AutoCloseable {
             services.add(running);
             environment.putIfAbsent(app.urlVariable(), running.baseUrl());
         }
+        if (!"false".equalsIgnoreCase(value(env, "EDGE_ENABLED", "true"))) {
+            startEdge(dataDir, stackEnv);
+        }
+    }
+
+    /**
+     * The local edge on 8080, serving edge-kong's kong.yml (the checkout's file when there is one, else the copy in
+     * the jar) with this stack's service URLs and Redis, and jwt_secrets from svc-auth's JWKS.
+     */
+    private void startEdge(Path dataDir, Function<String, String> stackEnv) {
+        String redisUrl = stackEnv.apply("REDIS_URL");
+        URI redis = URI.create(redisUrl == null ? "redis://127.0.0.1:6379" : redisUrl);
+        environment.putIfAbsent("EDGE_REDIS_HOST", redis.getHost());
+        environment.putIfAbsent("EDGE_REDIS_PORT", Integer.toString(redis.getPort() < 0 ? 6379 : redis.getPort()));
+        Path config = Path.of(value(stackEnv, "EDGE_CONFIG", "edge-kong/kong.yml"));
+        try {
+            if (!Files.exists(config)) {
+                config = dataDir.resolve("edge").resolve("kong.yml");
+                Files.createDirectories(config.getParent());
+                try (InputStream in = LocalStack.class.getClassLoader().getResourceAsStream("kong.yml")) {
+                    if (in == null) {
+                        throw new IllegalStateException("No kong.yml: set EDGE_CONFIG to edge-kong/kong.yml");
+                    }
+                    Files.copy(in, config, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            String authUrl = stackEnv.apply("AUTH_SERVICE_URL");
+            String jwks = (authUrl == null ? "http://127.0.0.1:8015" : authUrl) + "/v1/auth/.well-known/jwks.json";
+            LocalEdge.Options options = new LocalEdge.Options(config,
+                                                              Integer.parseInt(value(stackEnv, "EDGE_PORT", "8080")),
+                                                              Integer.parseInt(value(stackEnv, "EDGE_ADMIN_PORT", "8001")),
+                                                              value(stackEnv, "BIND_HOST", "127.0.0.1"),
+                                                              jwks, stackEnv, true, Duration.ofSeconds(30));
+            edge = LocalEdge.start(options);
+            LOGGER.log(System.Logger.Level.INFO, "Local edge on http://127.0.0.1:" + edge.port() + " (admin "
+                    + edge.adminPort() + "), serving " + config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Local edge cannot read " + config, e);
+        } catch (ConfigException e) {
+            throw new IllegalStateException("Local edge refused " + config + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The local edge.
+     *
+     * @return edge, or null when EDGE_ENABLED=false
+     */
+    public LocalEdge edge() {
+        return edge;
     }
 
     /**
@@ -173,6 +231,10 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (edge != null) {
+            edge.close();
+            edge = null;
+        }
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).stop();
         }

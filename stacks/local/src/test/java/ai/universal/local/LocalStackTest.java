@@ -42,6 +42,16 @@ class LocalStackTest {
             env.put(key + "_PORT", "0");
         }
         env.put("ML_BATCH_MAX_WAIT", "2ms");
+        // Kong's rate-limit keys carry no prefix: keep this test's counters in their own database, emptied first,
+        // so earlier runs against the same Redis cannot have used up the hourly login limit.
+        env.put("EDGE_REDIS_DB", "13");
+        URI redis = URI.create(infra.redisUrl());
+        try (var jedis = new redis.clients.jedis.Jedis(redis.getHost(), redis.getPort())) {
+            jedis.select(13);
+            for (String key : jedis.keys("ratelimit:*")) {
+                jedis.del(key);
+            }
+        }
         stack = LocalStack.start(ServiceRunner.environment(env, System::getenv));
     }
 
@@ -71,6 +81,39 @@ class LocalStackTest {
             HttpResponse<String> health = send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/health")).build());
             assertEquals(200, health.statusCode(), service.name() + ": " + health.body());
         }
+    }
+
+    @Test
+    void throughTheEdgeRegisterLoginCallRefreshAndHitTheLoginLimit() throws Exception {
+        String edge = "http://127.0.0.1:" + stack.edge().port();
+        String credentials = "{\"email\":\"edge@example.org\",\"password\":\"amber-Lantern-Voyage-77\"}";
+        HttpResponse<String> registered = send(json(edge + "/v1/auth/register", "POST", credentials, null));
+        assertEquals(201, registered.statusCode(), registered.body());
+        assertTrue(registered.headers().firstValue("Kong-Request-ID").isPresent(), "correlation-id echoed");
+        HttpResponse<String> login = send(json(edge + "/v1/auth/login", "POST", credentials, null));
+        assertEquals(200, login.statusCode(), login.body());
+        JsonNode pair = Json.MAPPER.readTree(login.body());
+
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(URI.create(edge + "/v1/auth/me")).build());
+        assertEquals(401, anonymous.statusCode(), "the edge's jwt plugin refuses a request without a token");
+        HttpResponse<String> me = send(HttpRequest.newBuilder(URI.create(edge + "/v1/auth/me"))
+                                               .header("Authorization", "Bearer " + pair.get("access_token").asText())
+                                               .build());
+        assertEquals(200, me.statusCode(), me.body());
+        assertEquals("edge@example.org", Json.MAPPER.readTree(me.body()).get("email").asText());
+
+        HttpResponse<String> refreshed = send(json(edge + "/v1/auth/refresh", "POST",
+                                                   "{\"refresh_token\":\"" + pair.get("refresh_token").asText() + "\"}", null));
+        assertEquals(200, refreshed.statusCode(), refreshed.body());
+
+        HttpResponse<String> limited = null;
+        for (int i = 0; i < 40 && (limited == null || limited.statusCode() != 429); i++) {
+            limited = send(json(edge + "/v1/auth/login", "POST",
+                                "{\"email\":\"edge@example.org\",\"password\":\"wrong-password-000\"}", null));
+        }
+        assertEquals(429, limited.statusCode(), "per-IP login limit at the edge");
+        assertEquals("{\"message\":\"API rate limit exceeded\"}", limited.body().replaceAll(",\"request_id\":\"[^\"]*\"", ""));
+        assertTrue(limited.headers().firstValue("Retry-After").isPresent());
     }
 
     @Test
