@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-40}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# The service's images live in native memory; the Java heap only holds request and response bodies.
+SERVER_OPTS=${SERVER_OPTS:--Xmx256m}
 IM=/usr/bin/convert-im6.q16; [ -x "$IM" ] || IM=convert
 WORK=$(mktemp -d); trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SERVER=
@@ -19,12 +21,12 @@ echo "photo: $(du -k "$PHOTO" | cut -f1) KiB, $(identify -format '%wx%h' "$PHOTO
 CP="svc-vision/target/classes:svc-vision/target/libs/*"
 
 echo "== svc-vision in-process, 2 threads"
-"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" bench/vision/VisionBench.java inproc "$PHOTO" "$N" 2
+"$JAVA" $SERVER_OPTS --enable-native-access=ALL-UNNAMED -cp "$CP" bench/vision/VisionBench.java inproc "$PHOTO" "$N" 2
 
 start_server() {
     PORT=$(( 20000 + RANDOM % 20000 ))
     VISION_PORT=$PORT VISION_REQUIRE_AUTH=false VISION_WORKERS=$1 VISION_BACKEND=cpu \
-        "$JAVA" --enable-native-access=ALL-UNNAMED -jar svc-vision/target/svc-vision.jar >"$WORK/server.log" 2>&1 &
+        "$JAVA" $SERVER_OPTS --enable-native-access=ALL-UNNAMED -jar svc-vision/target/svc-vision.jar >"$WORK/server.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && return; sleep 0.1; done
     cat "$WORK/server.log"; exit 1
