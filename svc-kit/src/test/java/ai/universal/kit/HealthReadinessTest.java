@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import ai.universal.kit.http.Json;
 import ai.universal.kit.infra.EmbeddedPostgresServer;
+import ai.universal.kit.infra.TestAuthServer;
 import ai.universal.kit.infra.TestInfra;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,6 +36,8 @@ class HealthReadinessTest {
         int pgPort = pg.port();
         Map<String, String> env = new HashMap<>(Map.of("DATABASE_URL", pg.url(), "KIT_TEST_PORT", "0",
                                                        "REDIS_URL", TestInfra.redisUrl(), "REDIS_KEY_PREFIX", "health-test:"));
+        TestAuthServer auth = TestAuthServer.start();
+        env.putAll(auth.environment());
         RunningService service = ServiceRunner.start(new NotesApp(), ServiceRunner.environment(env, System::getenv));
         try {
             assertEquals(200, health(service).statusCode());
@@ -44,10 +48,19 @@ class HealthReadinessTest {
             assertEquals("database", body.get("failing").get(0).asText());
             assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/health/live")).build(),
                                         HttpResponse.BodyHandlers.ofString()).statusCode(), "still alive");
+            HttpResponse<String> write = HTTP.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/v1/notes"))
+                                                           .header("Content-Type", "application/json")
+                                                           .header("Authorization", "Bearer " + auth.token("u", List.of("user"), "*"))
+                                                           .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}"))
+                                                           .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, write.statusCode(), "a store outage is not a server bug: " + write.body());
+            assertEquals("dependency_unavailable", Json.MAPPER.readTree(write.body()).get("code").asText());
+            assertEquals("5", write.headers().firstValue("Retry-After").orElse(""));
             pg = EmbeddedPostgresServer.start(data, pgPort);
             awaitStatus(service, 200);
         } finally {
             service.stop();
+            auth.close();
             pg.close();
         }
     }
