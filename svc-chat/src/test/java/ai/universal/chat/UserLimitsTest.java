@@ -2,11 +2,8 @@ package ai.universal.chat;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,33 +102,5 @@ class UserLimitsTest {
         assertEquals("0", spent.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
         assertEquals(Long.toString(Duration.ofHours(11).plusMinutes(58).plusSeconds(55).toSeconds()),
                      spent.headers().firstValue("Retry-After").orElseThrow());
-    }
-
-    /** A clock tests move by hand. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
