@@ -392,7 +392,7 @@ final class ChatGateway {
                 sink.begin(headers);
                 started = true;
                 ObjectNode delta = Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
-                sink.event(chunk(delta, null));
+                sink.pending(chunk(delta, null));
             }
             switch (event) {
             case StreamEvent.Text t -> {

@@ -131,11 +131,22 @@ final class ChatService implements HttpService {
 
         @Override
         public void event(String data) {
+            write(data, true);
+        }
+
+        @Override
+        public void pending(String data) {
+            write(data, false);
+        }
+
+        private void write(String data, boolean flush) {
             try {
                 out.write(DATA);
                 out.write(data.getBytes(StandardCharsets.UTF_8));
                 out.write(END);
-                out.flush();
+                if (flush) {
+                    out.flush();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -18,6 +18,17 @@ interface ChunkSink {
      */
     void event(String data);
 
+    /**
+     * Write one {@code data:} event without flushing it: it leaves with the next {@link #event(String)}. The role chunk
+     * goes out together with the first content chunk, so the first token is one TCP segment, not two (a second small
+     * segment would wait for the client's delayed ACK while Nagle's algorithm is on).
+     *
+     * @param data event data
+     */
+    default void pending(String data) {
+        event(data);
+    }
+
     /** End the response. */
     void end();
 }

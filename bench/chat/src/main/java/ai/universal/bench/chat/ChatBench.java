@@ -1,0 +1,356 @@
+package ai.universal.bench.chat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import ai.universal.kit.infra.TestAuthServer;
+import ai.universal.kit.infra.TestInfra;
+
+/**
+ * svc-chat's overhead, measured in one run against {@link FixedLatencyUpstream} (50 ms to the answer or the first
+ * token, 20 tokens): the same requests sent directly to the upstream, through svc-chat ({@code java -jar}, real
+ * PostgreSQL and Redis, JWT verified, per-user limits checked in Redis, analytics written) and through the local edge
+ * (jwt + redis rate-limiting plugins) + svc-chat. Rounds are interleaved so drift hits every target alike.
+ * Then {@code streams} slow streams are held open through svc-chat at once, with its heap and RSS sampled meanwhile.
+ * <p>
+ * System properties: chat.jar, edge.jar, requests (per target, default 1000), concurrency (8), streams (1000).
+ */
+public final class ChatBench {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(10)).build();
+
+    private ChatBench() {
+    }
+
+    record Target(String name, String url) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path chatJar = Path.of(System.getProperty("chat.jar", "svc-chat/target/svc-chat.jar"));
+        Path edgeJar = Path.of(System.getProperty("edge.jar", "edge-kong/target/edge-kong.jar"));
+        int requests = Integer.getInteger("requests", 1000);
+        int concurrency = Integer.getInteger("concurrency", 8);
+        int streams = Integer.getInteger("streams", 1000);
+        Path work = Files.createTempDirectory("chat-bench");
+        List<Process> processes = new ArrayList<>();
+        TestInfra.Infra infra = TestInfra.fresh();
+        try (FixedLatencyUpstream upstream = new FixedLatencyUpstream(50, 20, 2, 20, 500);
+             TestAuthServer auth = TestAuthServer.start()) {
+            Path models = work.resolve("models.yaml");
+            String base = "http://127.0.0.1:" + upstream.port() + "/v1";
+            Files.writeString(models, "models:\n"
+                    + "  bench:\n    deployments:\n      - {provider: openai-compatible, base-url: \"" + base + "\", model: bench}\n"
+                    + "  hold:\n    deployments:\n      - {provider: openai-compatible, base-url: \"" + base + "\", model: hold}\n");
+            int chatPort = freePort();
+            Map<String, String> env = new LinkedHashMap<>(infra.environment());
+            env.putAll(auth.environment());
+            env.putAll(Map.of("CHAT_PORT", Integer.toString(chatPort), "CHAT_CONFIG", models.toString(),
+                              "CHAT_USER_RPM", "100000000", "CHAT_USER_TOKENS_PER_DAY", "0", "LOCAL_LLM_ENDPOINT", "",
+                              "OPENAI_API_KEY", "", "ANTHROPIC_API_KEY", "", "OPENAI_COMPATIBLE_BASE_URL", "",
+                              "DB_POOL_SIZE", "4"));
+            Process chat = start(List.of(java(), "-jar", chatJar.toString()), env, work.resolve("svc-chat.log"));
+            processes.add(chat);
+            String chatUrl = "http://127.0.0.1:" + chatPort;
+            awaitUp(chatUrl + "/health/ready");
+            List<Target> targets = new ArrayList<>();
+            targets.add(new Target("direct", base + "/chat/completions"));
+            targets.add(new Target("svc-chat", chatUrl + "/v1/chat/completions"));
+            if (Files.exists(edgeJar)) {
+                int edgePort = freePort();
+                Path kong = work.resolve("kong-bench.yml");
+                Files.writeString(kong, kongYml(chatUrl));
+                Process edge = start(List.of(java(), "-jar", edgeJar.toString(), "serve", kong.toString(), "--jwks",
+                                             auth.environment().get("JWKS_URL"), "--port", Integer.toString(edgePort),
+                                             "--admin-port", Integer.toString(freePort())), Map.of(),
+                                     work.resolve("edge.log"));
+                processes.add(edge);
+                if (awaitUp("http://127.0.0.1:" + edgePort + "/v1/models", 40)) {
+                    targets.add(new Target("edge+svc-chat", "http://127.0.0.1:" + edgePort + "/v1/chat/completions"));
+                } else {
+                    System.out.println("local edge did not come up (see " + work.resolve("edge.log") + "); not measured");
+                }
+            }
+            String token = "Bearer " + auth.token("bench-user", List.of("user"), "*");
+
+            for (Target t : targets) {
+                run(t, token, false, 500, concurrency);
+                run(t, token, true, 500, concurrency);
+            }
+            Map<String, List<Long>> plain = new LinkedHashMap<>();
+            Map<String, List<Long>> ttft = new LinkedHashMap<>();
+            for (int round = 0; round < 4; round++) {
+                for (Target t : targets) {
+                    plain.computeIfAbsent(t.name(), k -> new ArrayList<>()).addAll(run(t, token, false, requests / 4, concurrency));
+                }
+                for (Target t : targets) {
+                    ttft.computeIfAbsent(t.name(), k -> new ArrayList<>()).addAll(run(t, token, true, requests / 4, concurrency));
+                }
+            }
+            System.out.println();
+            System.out.println("Fixed upstream: 50 ms to answer / first token, 20 tokens (2 ms apart when streamed); "
+                                       + requests + " requests per target, " + concurrency + " concurrent, 4 interleaved rounds");
+            System.out.println();
+            System.out.println("| target | non-streaming p50 | p99 | added p50 | added p99 | TTFT p50 | p99 | added TTFT p50 | added p99 |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            double d50 = pct(plain.get("direct"), 50);
+            double d99 = pct(plain.get("direct"), 99);
+            double t50 = pct(ttft.get("direct"), 50);
+            double t99 = pct(ttft.get("direct"), 99);
+            for (Target t : targets) {
+                double p50 = pct(plain.get(t.name()), 50);
+                double p99 = pct(plain.get(t.name()), 99);
+                double f50 = pct(ttft.get(t.name()), 50);
+                double f99 = pct(ttft.get(t.name()), 99);
+                System.out.printf("| %s | %.2f ms | %.2f ms | %s | %s | %.2f ms | %.2f ms | %s | %s |%n", t.name(), p50, p99,
+                                  added(t, p50 - d50), added(t, p99 - d99), f50, f99, added(t, f50 - t50), added(t, f99 - t99));
+            }
+            held(chatUrl, chat.pid(), token, streams);
+        } finally {
+            for (Process p : processes) {
+                p.destroy();
+                p.waitFor();
+            }
+            TestInfra.drop(infra);
+        }
+    }
+
+    private static String added(Target t, double ms) {
+        return t.name().equals("direct") ? "—" : String.format("%+.2f ms", ms);
+    }
+
+    /** Hold many slow streams open through svc-chat at once; sample heap and RSS while they are all open. */
+    private static void held(String chatUrl, long pid, String token, int streams) throws Exception {
+        long rssBefore = rssKb(pid);
+        AtomicInteger open = new AtomicInteger();
+        AtomicInteger completed = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicLong peakOpen = new AtomicLong();
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < streams; i++) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        HttpResponse<InputStream> r = HTTP.send(request(chatUrl + "/v1/chat/completions", token, "hold", true),
+                                                                HttpResponse.BodyHandlers.ofInputStream());
+                        if (r.statusCode() != 200) {
+                            failed.incrementAndGet();
+                            r.body().close();
+                            return;
+                        }
+                        int now = open.incrementAndGet();
+                        peakOpen.accumulateAndGet(now, Math::max);
+                        int tokens = 0;
+                        boolean done = false;
+                        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = lines.readLine()) != null) {
+                                tokens += line.contains("\"content\":\"tok") ? 1 : 0;
+                                done |= line.equals("data: [DONE]");
+                            }
+                        }
+                        open.decrementAndGet();
+                        if (done && tokens == 20) {
+                            completed.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        failed.incrementAndGet();
+                    }
+                }));
+            }
+            long sampleAt = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (System.nanoTime() < sampleAt) {
+                Thread.sleep(100);
+            }
+            int openAtSample = open.get();
+            long rss = rssKb(pid);
+            String heap = heapMb(chatUrl);
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.println();
+            System.out.printf("Held streams through svc-chat: %d started, %d open at the 6 s sample (peak %d), %d completed with all "
+                                      + "20 tokens and [DONE], %d failed, %.1f s (each stream lasts ~9.6 s)%n", streams,
+                              openAtSample, peakOpen.get(), completed.get(), failed.get(), seconds);
+            System.out.printf("svc-chat RSS: %.0f MB before, %.0f MB with the streams open; heap used then: %s%n", rssBefore / 1024.0,
+                              rss / 1024.0, heap);
+        }
+    }
+
+    private static List<Long> run(Target t, String token, boolean stream, int n, int concurrency) throws Exception {
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger next = new AtomicInteger();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < concurrency; w++) {
+                workers.add(pool.submit(() -> {
+                    while (next.getAndIncrement() < n) {
+                        latencies.add(stream ? ttft(t, token) : plain(t, token));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : workers) {
+                f.get();
+            }
+        }
+        return latencies;
+    }
+
+    private static long plain(Target t, String token) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        HttpResponse<byte[]> r = HTTP.send(request(t.url(), token, "bench", false), HttpResponse.BodyHandlers.ofByteArray());
+        long nanos = System.nanoTime() - start;
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(t.name() + " answered " + r.statusCode() + ": " + new String(r.body()));
+        }
+        return nanos;
+    }
+
+    private static long ttft(Target t, String token) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        HttpResponse<InputStream> r = HTTP.send(request(t.url(), token, "bench", true), HttpResponse.BodyHandlers.ofInputStream());
+        long first = -1;
+        boolean done = false;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (first < 0 && line.contains("\"content\":\"tok")) {
+                    first = System.nanoTime() - start;
+                }
+                done |= line.equals("data: [DONE]");
+            }
+        }
+        if (r.statusCode() != 200 || first < 0 || !done) {
+            throw new IllegalStateException(t.name() + " stream failed with " + r.statusCode());
+        }
+        return first;
+    }
+
+    private static HttpRequest request(String url, String token, String model, boolean stream) {
+        String body = "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", token).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private static double pct(List<Long> nanos, double p) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, index)) / 1e6;
+    }
+
+    private static String kongYml(String chatUrl) {
+        return """
+                _format_version: "3.0"
+                _transform: true
+                services:
+                  - name: svc-chat
+                    url: %s
+                    read_timeout: 300000
+                    routes:
+                      - name: chat-openai
+                        paths: [/v1/chat/completions, /v1/models]
+                        strip_path: false
+                        plugins:
+                          - name: jwt
+                            config: {key_claim_name: kid, claims_to_verify: [exp], uri_param_names: [], anonymous: anonymous,
+                                     run_on_preflight: false}
+                          - name: rate-limiting
+                            config: {minute: 100000000, limit_by: ip, policy: redis, fault_tolerant: true,
+                                     redis: {host: 127.0.0.1, port: 6379, database: 0}}
+                consumers:
+                  - username: svc-auth
+                    custom_id: svc-auth-issuer
+                  - username: anonymous
+                    custom_id: anonymous
+                """.formatted(chatUrl);
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static String heapMb(String chatUrl) {
+        try {
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(chatUrl + "/metrics")).build(),
+                                       HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : metrics.split("\n")) {
+                if (!line.startsWith("#") && line.toLowerCase().contains("usedheap")) {
+                    double bytes = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    return String.format("%.0f MB (%s)", bytes / 1024 / 1024, line.substring(0, line.indexOf(' ')));
+                }
+            }
+            return "not reported by /metrics";
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return "unavailable (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    private static Process start(List<String> command, Map<String, String> env, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static void awaitUp(String url) throws InterruptedException {
+        if (!awaitUp(url, 60)) {
+            throw new IllegalStateException(url + " did not come up");
+        }
+    }
+
+    private static boolean awaitUp(String url, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                int status = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                                       HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status < 500) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
