@@ -9,6 +9,7 @@ import java.util.List;
 import ai.universal.kit.http.Access;
 import ai.universal.kit.http.Json;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -78,7 +79,10 @@ final class EmbeddingsApi implements HttpService {
             float[] vector = embeddings.vectors().get(i);
             data.add(new Item("embedding", i, base64 ? base64(vector) : vector));
         }
-        res.send(new Response("list", data, embeddings.model(), new Usage(embeddings.tokens(), embeddings.tokens())));
+        // Serialised up front: one body with Content-Length instead of a chunked stream of small writes.
+        res.header(HeaderNames.CONTENT_TYPE, "application/json")
+                .send(Json.bytes(new Response("list", data, embeddings.model(),
+                                              new Usage(embeddings.tokens(), embeddings.tokens()))));
     }
 
     static String base64(float[] vector) {
