@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import ai.universal.kit.http.Json;
@@ -468,9 +467,5 @@ final class ChatGateway {
             }
             return chunk.toString();
         }
-    }
-
-    Optional<ModelAlias> alias(String name) {
-        return catalog.find(name);
     }
 }
