@@ -144,6 +144,9 @@ public final class ServiceRunner {
                 .featuresDiscoverServices(false)
                 .shutdownGracePeriod(settings.duration("SHUTDOWN_GRACE", null, Duration.ofSeconds(10)))
                 .maxPayloadSize(app.maxPayloadBytes())
+                // small writes (SSE events, WebSocket frames, the headers before a stream) must not wait ~40 ms for
+                // the peer's delayed ACK (Nagle); Helidon leaves TCP_NODELAY off
+                .connectionOptions(socket -> socket.tcpNoDelay(true))
                 .mediaContext(MediaContext.builder().addMediaSupport(JacksonSupport.create(Json.MAPPER)).build())
                 .directHandlers(errors.directHandlers())
                 .addFeature(ObserveFeature.builder()

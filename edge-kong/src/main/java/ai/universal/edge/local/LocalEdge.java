@@ -177,6 +177,8 @@ public final class LocalEdge implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .maxPayloadSize(-1)
+                // streamed answers (SSE) must not wait for the client's delayed ACK between small writes
+                .connectionOptions(socket -> socket.tcpNoDelay(true))
                 .routing(HttpRouting.builder()
                                  .addFilter(ws::filter)
                                  .any(proxy))
