@@ -6,7 +6,7 @@
 # Usage: bench/chat/run.sh   (env: REQUESTS=1000 CONCURRENCY=8 STREAMS=1000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JDK=$(./uat java-home)
 export JAVA_HOME=$JDK PATH=$JDK/bin:$PATH
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
