@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
-JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JDK=$(./uat java-home)
 JAVA="$JDK/bin/java"
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
