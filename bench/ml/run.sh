@@ -4,6 +4,7 @@
 # Two services run side by side (port 18010 batching on, 18011 max batch 1, both ML_REQUIRE_AUTH=false); the client
 # runs every phase in turn, ROUNDS times, so a neighbour's load on a shared machine hits all phases alike, and
 # prints per-phase RESULT lines, MEDIAN lines and RATIO lines (ratios taken within a round, then the median).
+# ML_ONNX_THREADS (default 0 = all cores) is passed to both services; the raw phases always use all cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-3}"
@@ -22,6 +23,7 @@ trap cleanup EXIT
 
 start_service() {   # $1 = port, $2 = max batch size
     ML_PORT="$1" ML_REQUIRE_AUTH=false ML_MODELS=all-minilm-l6-v2 ML_BATCH_MAX_SIZE="$2" \
+        ML_ONNX_THREADS="${ML_ONNX_THREADS:-0}" \
         "$JAVA" --enable-native-access=ALL-UNNAMED -jar svc-ml/target/svc-ml.jar >"$LOGS/service-$1.log" 2>&1 &
     PIDS+=($!)
 }
