@@ -155,6 +155,7 @@ class KitServiceTest {
         assertEquals(413, response.statusCode());
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
         assertEquals(413, json(response).get("status").asInt());
+        assertTrue(json(response).get("detail").asText().startsWith("Request body is larger than this endpoint accepts"));
     }
 
     @Test

@@ -192,11 +192,12 @@ public final class ErrorMapping {
     public DirectHandlers directHandlers() {
         DirectHandler handler = (request, eventType, status, headers, message) -> {
             ErrorStyle style = styleFor(request.path() == null ? "/" : request.path());
-            String detail = switch (eventType) {
-                case PAYLOAD_TOO_LARGE -> "Request body is larger than this endpoint accepts";
-                case BAD_REQUEST -> "Malformed request: " + (message == null ? status.reasonPhrase() : message);
-                default -> status.reasonPhrase();
-            };
+            // Helidon reports an oversized body as a BAD_REQUEST event with status 413: go by the status
+            String detail = status.code() == 413
+                    ? "Request body is larger than this endpoint accepts (Request Entity Too Large)"
+                    : eventType == DirectHandler.EventType.BAD_REQUEST
+                            ? "Malformed request: " + (message == null ? status.reasonPhrase() : message)
+                            : status.reasonPhrase();
             Problem problem = Problem.of(status.code(), codeOf(status), status.reasonPhrase(), detail);
             return DirectHandler.TransportResponse.builder()
                     .status(status)
