@@ -171,10 +171,11 @@ class QdrantApiTest {
     void batchUpsertDeleteByFilterAndSnapshotRecover() throws Exception {
         call("PUT", "/collections/uuid_points", """
                 {"vectors":{"size":2,"distance":"Euclid"},"quantization_config":{"scalar":{"type":"int8"}}}""");
-        HttpResponse<String> up = call("PUT", "/collections/uuid_points/points", """
+        // wait=true: searched right after, so the points must be visible, not just durable
+        HttpResponse<String> up = call("PUT", "/collections/uuid_points/points?wait=true", """
                 {"batch":{"ids":["5C56C793-69F3-4FBF-87E6-C4BF54C28C26",7],"vectors":[[0,0],[3,4]],
                           "payloads":[{"k":"a"},{"k":"b"}]}}""");
-        assertThat(json(up).get("result").get("status").asText(), is("acknowledged"));
+        assertThat(json(up).get("result").get("status").asText(), is("completed"));
         JsonNode got = json(call("POST", "/collections/uuid_points/points",
                                  "{\"ids\":[\"5c56c793-69f3-4fbf-87e6-c4bf54c28c26\"]}")).get("result");
         assertThat(got.get(0).get("id").asText(), is("5c56c793-69f3-4fbf-87e6-c4bf54c28c26"));
