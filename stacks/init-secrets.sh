@@ -29,3 +29,5 @@ write grafana_admin_password "$(random)"
 write openai_api_key "${OPENAI_API_KEY:-}"
 write anthropic_api_key "${ANTHROPIC_API_KEY:-}"
 write openai_compatible_api_key "${OPENAI_COMPATIBLE_API_KEY:-}"
+# svc-memory's key for svc-ml and svc-vector: made in svc-auth once it runs (see stacks/README.md), empty until then.
+write memory_service_api_key "${MEMORY_SERVICE_API_KEY:-}"
