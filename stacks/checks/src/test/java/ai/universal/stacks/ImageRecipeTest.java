@@ -44,7 +44,28 @@ class ImageRecipeTest {
             assertThat(name, stage, containsString("chown uat:uat /data /cache"));
         }
         assertThat("the last stage is the default build target", stages.getLast(), containsString(" AS runtime\n"));
-        assertThat(DOCKERFILE, containsString("FROM eclipse-temurin:21.0.5_11-jre-jammy AS runtime"));
+        assertThat(DOCKERFILE, containsString("FROM debian:12.8-slim AS runtime\n"));
+        assertThat(DOCKERFILE, containsString("COPY --from=jre /opt/java/openjdk /opt/java/openjdk"));
+    }
+
+    @Test
+    void theLinkedJavaRuntimeHasTheModulesTheServicesAndTheDebuggerNeed() {
+        String jre = stages().stream().filter(s -> s.contains(" AS jre\n")).findFirst().orElseThrow();
+        assertThat(jre, containsString("jlink --add-modules \"$mods\""));
+        for (String module : List.of("java.se", "jdk.incubator.vector", "jdk.unsupported", "jdk.crypto.ec", "jdk.zipfs",
+                                     "jdk.management", "jdk.jfr", "jdk.jdwp.agent", "jdk.jcmd")) {
+            assertThat(module + " is linked", Pattern.compile("[\",]" + Pattern.quote(module) + "[\",]").matcher(jre).find(),
+                       is(true));
+        }
+    }
+
+    @Test
+    void visionImagesCarryTheLibrariesOpenCvHighguiLinks() {
+        String runtime = stages().getLast();
+        assertThat(runtime, containsString("if [ \"${SERVICE}\" = \"svc-vision\" ]"));
+        assertThat(runtime, containsString("apt-get install -y --no-install-recommends libgtk2.0-0 libjpeg62-turbo"));
+        String cuda = stages().stream().filter(s -> s.contains(" AS runtime-cuda\n")).findFirst().orElseThrow();
+        assertThat(cuda, containsString("apt-get install -y --no-install-recommends libgtk2.0-0t64 libjpeg62"));
     }
 
     @Test
