@@ -51,6 +51,7 @@ final class ProxyHandler implements Handler {
     private static final Set<String> FORWARDED = Set.of("x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
                                                         "x-forwarded-path", "x-forwarded-prefix", "x-real-ip",
                                                         "x-forwarded-for", "host");
+    private static final Set<String> SKIP = skipAlways();
 
     private final Supplier<EdgeRuntime> runtime;
     private final EdgeResources resources;
@@ -303,17 +304,20 @@ final class ProxyHandler implements Handler {
     private List<String[]> upstreamHeaders(ServerRequest req, Exchange exchange, Router.Match match, RouteTarget target,
                                            long bodyLength) {
         Headers in = req.headers();
-        Set<String> skip = new HashSet<>(HOP_BY_HOP);
-        skip.addAll(FORWARDED);
-        skip.add("content-length");
-        skip.addAll(exchange.upstreamRemoved());
-        in.first(HeaderNames.CONNECTION).ifPresent(c -> {
-            for (String token : c.split(",")) {
-                skip.add(token.trim().toLowerCase(Locale.ROOT));
+        // never re-sent: SKIP (fixed), plus per request the Connection tokens and what the plugins set or removed
+        Set<String> skip = null;
+        if (!exchange.upstreamRemoved().isEmpty() || !exchange.upstreamHeaders().isEmpty()
+                || in.contains(HeaderNames.CONNECTION)) {
+            skip = new HashSet<>(exchange.upstreamRemoved());
+            Set<String> extra = skip;
+            in.first(HeaderNames.CONNECTION).ifPresent(c -> {
+                for (String token : c.split(",")) {
+                    extra.add(token.trim().toLowerCase(Locale.ROOT));
+                }
+            });
+            for (String name : exchange.upstreamHeaders().keySet()) {
+                skip.add(name.toLowerCase(Locale.ROOT));
             }
-        });
-        for (String name : exchange.upstreamHeaders().keySet()) {
-            skip.add(name.toLowerCase(Locale.ROOT));
         }
         List<String[]> out = new java.util.ArrayList<>(in.size() + 12);
         Entities.Service service = target.service();
@@ -326,7 +330,8 @@ final class ProxyHandler implements Handler {
             out.add(new String[] {"Host", service.host() + (defaultPort ? "" : ":" + service.port())});
         }
         for (Header h : in) {
-            if (!skip.contains(h.name().toLowerCase(Locale.ROOT))) {
+            String lower = h.headerName().lowerCase();
+            if (!SKIP.contains(lower) && (skip == null || !skip.contains(lower))) {
                 for (String v : h.allValues()) {
                     out.add(new String[] {h.name(), v});
                 }
@@ -349,6 +354,13 @@ final class ProxyHandler implements Handler {
             out.add(new String[] {e.getKey(), e.getValue()});
         }
         return out;
+    }
+
+    private static Set<String> skipAlways() {
+        Set<String> skip = new HashSet<>(HOP_BY_HOP);
+        skip.addAll(FORWARDED);
+        skip.add("content-length");
+        return Set.copyOf(skip);
     }
 
     private static long contentLength(ServerRequest req) {

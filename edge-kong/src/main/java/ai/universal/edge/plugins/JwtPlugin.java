@@ -54,8 +54,12 @@ public final class JwtPlugin implements EdgePlugin {
     private final String wwwAuthenticate;
     private final String wwwAuthenticateError;
     private final Map<String, Credential> credentials = new HashMap<>();
-    // tokens whose signature already verified, so RSA/EC work is done once per token; claims are checked every time
-    private final Map<String, Boolean> verifiedSignatures = new java.util.concurrent.ConcurrentHashMap<>();
+    // tokens whose signature already verified, with their parsed header and claims: the base64/JSON parse and the
+    // RSA/EC work are done once per token; every check on the parsed values (alg, key, claims, exp) runs every time
+    private final Map<String, Parsed> verifiedTokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Parsed(JsonNode header, JsonNode claims) {
+    }
 
     private record Credential(Entities.JwtSecret secret, Entities.Consumer consumer, PublicKey publicKey) {
     }
@@ -129,22 +133,29 @@ public final class JwtPlugin implements EdgePlugin {
             return new Failure("Multiple tokens provided", null, true);
         }
         String token = tokens.iterator().next();
-        String[] parts = token.split("\\.", -1);
+        Parsed cached = verifiedTokens.get(token);
+        String[] parts = null;
         JsonNode header;
         JsonNode claims;
-        byte[] signature;
-        try {
-            if (parts.length != 3) {
-                throw new IllegalArgumentException("segments");
+        byte[] signature = null;
+        if (cached != null) {
+            header = cached.header();
+            claims = cached.claims();
+        } else {
+            try {
+                parts = token.split("\\.", -1);
+                if (parts.length != 3) {
+                    throw new IllegalArgumentException("segments");
+                }
+                header = JSON.readTree(b64(parts[0]));
+                claims = JSON.readTree(b64(parts[1]));
+                signature = b64(parts[2]);
+                if (header == null || !header.isObject() || claims == null || !claims.isObject()) {
+                    throw new IllegalArgumentException("not objects");
+                }
+            } catch (Exception e) {
+                return new Failure("Bad token; invalid JSON", null, true);
             }
-            header = JSON.readTree(b64(parts[0]));
-            claims = JSON.readTree(b64(parts[1]));
-            signature = b64(parts[2]);
-            if (header == null || !header.isObject() || claims == null || !claims.isObject()) {
-                throw new IllegalArgumentException("not objects");
-            }
-        } catch (Exception e) {
-            return new Failure("Bad token; invalid JSON", null, true);
         }
         JsonNode typ = header.get("typ");
         if (typ != null && !"JWT".equalsIgnoreCase(typ.asText())) {
@@ -169,15 +180,15 @@ public final class JwtPlugin implements EdgePlugin {
         if (!alg.asText().equals(credential.secret().algorithm())) {
             return new Failure("Invalid algorithm", null, true);
         }
-        if (!verifiedSignatures.containsKey(token)) {
+        if (cached == null) {
             byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
             if (!verify(credential, signingInput, signature)) {
                 return new Failure("Invalid signature", null, true);
             }
-            if (verifiedSignatures.size() >= 10_000) {
-                verifiedSignatures.clear();
+            if (verifiedTokens.size() >= 10_000) {
+                verifiedTokens.clear();
             }
-            verifiedSignatures.put(token, Boolean.TRUE);
+            verifiedTokens.put(token, new Parsed(header, claims));
         }
         Map<String, String> claimErrors = verifyClaims(claims);
         if (!claimErrors.isEmpty()) {

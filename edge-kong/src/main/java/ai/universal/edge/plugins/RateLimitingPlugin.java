@@ -185,6 +185,19 @@ public final class RateLimitingPlugin implements EdgePlugin {
      * @return window start
      */
     static long periodStart(String period, long nowMs) {
+        // epoch millis have no leap seconds: fixed-length UTC windows are plain arithmetic
+        switch (period) {
+        case "second":
+            return Math.floorDiv(nowMs, 1000L) * 1000L;
+        case "minute":
+            return Math.floorDiv(nowMs, 60_000L) * 60_000L;
+        case "hour":
+            return Math.floorDiv(nowMs, 3_600_000L) * 3_600_000L;
+        case "day":
+            return Math.floorDiv(nowMs, 86_400_000L) * 86_400_000L;
+        default:
+            break;
+        }
         ZonedDateTime t = Instant.ofEpochMilli(nowMs).atZone(ZoneOffset.UTC);
         ZonedDateTime start = switch (period) {
         case "second" -> t.withNano(0);
