@@ -2,6 +2,7 @@
 # svc-hub benchmark: idle connections within 1 GiB heap, broadcast latency to N subscribers, per-channel publish
 # throughput — svc-hub (java -jar, -Xmx1g, real Redis) and, in the same run, a minimal Node.js ws broadcast server.
 # Usage: bench/hub/run.sh [N=10000] [ROUNDS=20] [SECONDS=10]. Needs JDK 21+, Maven, node + npm, Redis (REDIS_URL).
+# HUB_JVM_OPTS adds JVM options to svc-hub (e.g. HUB_JVM_OPTS=-XX:StartFlightRecording=filename=/tmp/hub.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-10000}"; ROUNDS="${2:-20}"; SECONDS_TP="${3:-10}"

@@ -42,6 +42,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     for S seconds; messages delivered per second.</li>
  * </ol>
  * Usage: {@code HubLoad <hub jar> <peer script> [N=10000] [rounds=20] [seconds=10]}; needs Redis (REDIS_URL).
+ * {@code HUB_JVM_OPTS} adds JVM options to svc-hub's command line (e.g. a JFR recording for profiling).
  */
 public final class HubLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,7 +80,13 @@ public final class HubLoad {
             env.put("HUB_PUBLISH_RATE", "1000000");
             env.put("HUB_PUBLISH_BURST", "1000000");
             env.put("HUB_JOIN_LEAVE_NAMESPACES", "");
-            ProcessBuilder hub = new ProcessBuilder(javaBin(), "-Xmx1g", "-Xms256m", "-jar", jar.toString());
+            List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx1g", "-Xms256m"));
+            String extra = System.getenv("HUB_JVM_OPTS");
+            if (extra != null && !extra.isBlank()) {
+                command.addAll(Arrays.asList(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-jar", jar.toString()));
+            ProcessBuilder hub = new ProcessBuilder(command);
             hub.environment().putAll(env);
             hub.redirectErrorStream(true).redirectOutput(Files.createTempFile("hub-bench", ".log").toFile());
             results.add(measure("svc-hub", hub, "ws://127.0.0.1:" + port + "/v1/hub/ws", token,
