@@ -166,6 +166,7 @@ LUA
 }
 
 : > "$WORK/results"; : > "$WORK/half"
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 echo "warming up and measuring (each target: $WARMUP warm-up + $DURATION at $CONNS connections, $THREADS wrk threads)" >&2
 run_wrk direct "http://127.0.0.1:$BACKEND/"
 run_wrk nginx "http://127.0.0.1:$NGINX/"
@@ -179,6 +180,8 @@ run_half edge "http://127.0.0.1:$EDGE/" "$(peak edge)"
 run_half edge+jwt+rl "http://127.0.0.1:$EDGE_P/" "$(peak edge+jwt+rl)" "Authorization: Bearer $TOKEN"
 
 NGINX_RPS=$(peak nginx)
+echo
+echo "load average (1/5/15 min) before: $LOAD_BEFORE, after: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
 echo
 echo "| target | req/s | p50 ms | p99 ms | req/s vs nginx |"
 echo "|---|---:|---:|---:|---:|"
