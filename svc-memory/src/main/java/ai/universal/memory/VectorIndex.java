@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.Method;
 
 /**
- * The memories' vectors in svc-vector: one collection (cosine, not multi-tenant: svc-memory's relay writes every
+ * The memories' vectors in svc-vector (native API; writes use its default {@code wait=true}: durable and searchable on
+ * answer — no query string, which svc-kit's client would percent-encode into the path): one collection (cosine, not multi-tenant: svc-memory's relay writes every
  * user's points with its own key), point id = memory id, payload {@code {owner, scope}}. Every search is confined to
  * one owner by a payload filter, and its hits are checked against PostgreSQL again before anyone sees them.
  */
@@ -85,10 +86,10 @@ final class VectorIndex {
         for (Point p : points) {
             body.add(Map.of("id", p.id(), "vector", p.vector(), "payload", Map.of("owner", p.owner(), "scope", p.scope())));
         }
-        Upstream.Reply reply = vector.call(Method.PUT, base() + "/points?wait=true", Map.of("points", body));
+        Upstream.Reply reply = vector.call(Method.PUT, base() + "/points", Map.of("points", body));
         if (reply.status() == 404) {
             ensureCollection();
-            reply = vector.call(Method.PUT, base() + "/points?wait=true", Map.of("points", body));
+            reply = vector.call(Method.PUT, base() + "/points", Map.of("points", body));
         }
         if (!reply.ok()) {
             throw new Upstream.UnavailableException("svc-vector answered " + reply.status() + " to an upsert: "
@@ -105,7 +106,7 @@ final class VectorIndex {
         if (ids.isEmpty()) {
             return;
         }
-        Upstream.Reply reply = vector.call(Method.POST, base() + "/points/delete?wait=true", Map.of("ids", ids));
+        Upstream.Reply reply = vector.call(Method.POST, base() + "/points/delete", Map.of("ids", ids));
         if (!reply.ok() && reply.status() != 404) {
             throw new Upstream.UnavailableException("svc-vector answered " + reply.status() + " to a delete: "
                                                             + reply.excerpt(), reply.status(), null);

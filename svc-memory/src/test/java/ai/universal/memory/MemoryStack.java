@@ -22,6 +22,8 @@ import ai.universal.kit.infra.TestInfra;
 import ai.universal.ml.MlApp;
 import ai.universal.vector.VectorApp;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * The real neighbourhood, started once per test JVM and shared by every test class (the ONNX model loads once):
  * PostgreSQL and Redis (svc-kit-infra: real servers named by DATABASE_URL / REDIS_URL, else embedded ones), a test
@@ -129,8 +131,16 @@ final class MemoryStack {
      */
     void awaitIndexed() {
         Api admin = admin();
-        Api.await("outbox drained", Duration.ofSeconds(60),
-                  () -> admin.get("/v1/memories/admin/outbox").json().path("pending").asLong() == 0);
+        String[] last = {""};
+        try {
+            Api.await("outbox drained", Duration.ofSeconds(30), () -> {
+                JsonNode outbox = admin.get("/v1/memories/admin/outbox").json();
+                last[0] = outbox.toString();
+                return outbox.path("pending").asLong() == 0;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; outbox: " + last[0], e);
+        }
     }
 
     private RunningService startVector(int port) {
