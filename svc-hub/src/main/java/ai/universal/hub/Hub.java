@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -200,7 +201,13 @@ public final class Hub implements AutoCloseable {
      * @return the connection
      */
     public Connection open(Transport transport, Auth auth) {
-        Connection conn = new Connection(ids.incrementAndGet(), transport, outboxes, clock.millis());
+        long now = clock.millis();
+        Connection conn = new Connection(ids.incrementAndGet(), transport, outboxes, now);
+        // Spread the ping schedule: the first ping comes at a random point within one ping interval, so connections
+        // opened together (a reconnect storm, a load test) are not all pinged — and all answer — in the same sweep.
+        // A wave of 10,000 pings and pongs every interval doubled the broadcast p99 when it met a broadcast.
+        long interval = Math.max(1, settings.pingInterval().toMillis());
+        conn.pinged(now - ThreadLocalRandom.current().nextLong(interval));
         connections.put(conn.id(), conn);
         if (draining) {
             close(conn, CloseCodes.SERVICE_RESTART, "server shutting down; reconnect", false);
