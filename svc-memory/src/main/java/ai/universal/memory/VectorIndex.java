@@ -106,7 +106,23 @@ final class VectorIndex {
         if (ids.isEmpty()) {
             return;
         }
-        Upstream.Reply reply = vector.call(Method.POST, base() + "/points/delete", Map.of("ids", ids));
+        // Only ids that are there: svc-vector (at this version) answers 500 to a delete naming an absent id, and a
+        // memory deleted before the relay indexed it never was there.
+        Upstream.Reply found = vector.call(Method.POST, base() + "/points/get",
+                                           Map.of("ids", ids, "with_payload", false, "with_vector", false));
+        if (found.status() == 404) {
+            return;
+        }
+        if (!found.ok()) {
+            throw new Upstream.UnavailableException("svc-vector answered " + found.status() + " to a points lookup: "
+                                                            + found.excerpt(), found.status(), null);
+        }
+        List<String> present = new ArrayList<>();
+        found.json().path("points").forEach(p -> present.add(p.path("id").asText()));
+        if (present.isEmpty()) {
+            return;
+        }
+        Upstream.Reply reply = vector.call(Method.POST, base() + "/points/delete", Map.of("ids", present));
         if (!reply.ok() && reply.status() != 404) {
             throw new Upstream.UnavailableException("svc-vector answered " + reply.status() + " to a delete: "
                                                             + reply.excerpt(), reply.status(), null);
