@@ -93,6 +93,16 @@ final class Upstream {
      */
     Reply call(Method method, String path, Object body) {
         try {
+            return once(method, path, body);
+        } catch (UnavailableException e) {
+            // A pooled connection to an instance that restarted fails on first use; every call svc-memory makes is
+            // idempotent in effect (embed, search, upsert, delete by id), so one fresh attempt is safe.
+            return once(method, path, body);
+        }
+    }
+
+    private Reply once(Method method, String path, Object body) {
+        try {
             if (RequestContext.current().isPresent()) {
                 ServiceClient.Response r = caller.send(method, path, body);
                 if ((r.status() == 401 || r.status() == 403) && serviceKey != null) {
@@ -105,7 +115,7 @@ final class Upstream {
             throw e;
         } catch (RuntimeException e) {
             // Connection refused, reset, timeout: Helidon's client reports them as various runtime exceptions.
-            throw new UnavailableException(name + " unreachable: " + e.getClass().getSimpleName(), 0, e);
+            throw new UnavailableException(name + " unreachable: " + e.getClass().getSimpleName() + " " + e.getMessage(), 0, e);
         }
     }
 
