@@ -204,8 +204,8 @@ public final class Hub implements AutoCloseable {
         long now = clock.millis();
         Connection conn = new Connection(ids.incrementAndGet(), transport, outboxes, now);
         // Spread the ping schedule: the first ping comes at a random point within one ping interval, so connections
-        // opened together (a reconnect storm, a load test) are not all pinged — and all answer — in the same sweep.
-        // A wave of 10,000 pings and pongs every interval doubled the broadcast p99 when it met a broadcast.
+        // opened together (a reconnect storm after a node left) are not all pinged — and do not all answer — in the
+        // same sweep, interval after interval, on top of whatever broadcast is under way.
         long interval = Math.max(1, settings.pingInterval().toMillis());
         conn.pinged(now - ThreadLocalRandom.current().nextLong(interval));
         connections.put(conn.id(), conn);
