@@ -1,0 +1,264 @@
+package ai.universal.bench.memory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import ai.universal.kit.RunningService;
+import ai.universal.kit.ServiceRunner;
+import ai.universal.kit.http.Json;
+import ai.universal.kit.infra.TestAuthServer;
+import ai.universal.kit.infra.TestInfra;
+import ai.universal.memory.MemoryApp;
+import ai.universal.ml.MlApp;
+import ai.universal.vector.VectorApp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Drives svc-memory over HTTP with generated sentences and prints one Markdown table. Phases per target size:
+ * single adds one at a time (latency with embedding and dedupe), batch adds of 100 with CONCURRENCY clients
+ * (throughput), the wait until the outbox is drained (searchable), then sequential hybrid searches (latency).
+ */
+public final class MemoryBench {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String[] NAMES = {"Alice", "Bob", "Carol", "Dan", "Erin", "Frank", "Grace", "Heidi", "Ivan",
+        "Judy", "Mallory", "Niaj", "Olivia", "Peggy", "Rupert", "Sybil", "Trent", "Victor", "Walter", "Zoe"};
+    private static final String[] VERBS = {"likes", "dislikes", "collects", "repairs", "paints", "studies", "sells",
+        "borrowed", "lost", "found", "ordered", "cooked", "photographed", "recommended", "forgot"};
+    private static final String[] OBJECTS = {"vintage bicycles", "green tea", "jazz records", "mountain maps", "old clocks",
+        "sourdough bread", "wool sweaters", "board games", "science fiction novels", "orchids", "film cameras",
+        "chess sets", "spicy noodles", "silver rings", "river stones", "paper lanterns", "tomato seedlings",
+        "electric guitars", "ceramic bowls", "winter boots"};
+    private static final String[] PLACES = {"in Lisbon", "at the market", "near the lake", "at work", "in the garage",
+        "at grandma's house", "on the train", "in the attic", "at the library", "during the holidays", "in Kyoto",
+        "at the harbour", "after the concert", "before breakfast", "in the park"};
+    private static final String[] WHEN = {"every Monday", "last spring", "since 2019", "on weekends", "twice a year",
+        "every evening", "in July", "once a month", "on rainy days", "at dawn"};
+
+    private MemoryBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = Arrays.stream(System.getProperty("sizes", "10000").split(",")).mapToInt(Integer::parseInt).toArray();
+        int single = Integer.getInteger("single", 300);
+        int queries = Integer.getInteger("queries", 500);
+        int concurrency = Integer.getInteger("concurrency", 4);
+
+        TestInfra.Infra infra = TestInfra.fresh();
+        TestAuthServer auth = TestAuthServer.start();
+        String relayKey = auth.apiKey("svc-memory", List.of("vectors:read", "vectors:write"));
+        Map<String, String> common = new HashMap<>(auth.environment());
+        common.put("API_KEY_CACHE_TTL", "600s");
+        Map<String, String> mlEnv = new HashMap<>(common);
+        mlEnv.put("ML_PORT", "0");
+        mlEnv.put("ML_MODELS", "all-minilm-l6-v2");
+        RunningService ml = ServiceRunner.start(new MlApp(), ServiceRunner.environment(mlEnv, System::getenv));
+        Map<String, String> vectorEnv = new HashMap<>(common);
+        vectorEnv.put("VECTOR_PORT", "0");
+        vectorEnv.put("VECTOR_DATA_DIR", Files.createTempDirectory("bench-memory-vector").toString());
+        RunningService vector = ServiceRunner.start(new VectorApp(), ServiceRunner.environment(vectorEnv, System::getenv));
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(infra.environment());
+        env.put("MEMORY_PORT", "0");
+        env.put("ML_SERVICE_URL", ml.baseUrl());
+        env.put("VECTOR_DB_URL", vector.baseUrl());
+        env.put("MEMORY_SERVICE_API_KEY", relayKey);
+        env.put("MEMORY_RELAY_BATCH", "256");
+        env.put("DB_POOL_SIZE", "16");
+        RunningService memory = ServiceRunner.start(new MemoryApp(), ServiceRunner.environment(env, System::getenv));
+        String base = memory.baseUrl();
+        String token = auth.token("bench-user", List.of("user"), "*");
+        String admin = auth.token("bench-admin", List.of("user", "admin"), "*");
+        await(() -> status(ml.baseUrl() + "/health", null) == 200, Duration.ofMinutes(2));
+
+        Random random = new Random(42);
+        // Warm-up: JIT, connection pools, the model's first batches.
+        for (int i = 0; i < 50; i++) {
+            post(base + "/v1/memories", token, Map.of("text", sentence(random)));
+            post(base + "/v1/memories/search", token, Map.of("query", sentence(random), "limit", 10));
+        }
+        drain(base, admin);
+
+        StringBuilder table = new StringBuilder();
+        table.append("| memories | single add p50 / p99 (ms) | batch add throughput (memories/s) | searchable after load (s) |")
+                .append(" search p50 / p99 (ms) | search throughput, ").append(concurrency).append(" clients (q/s) |\n")
+                .append("|---|---|---|---|---|---|\n");
+        int stored = 50;
+        for (int size : sizes) {
+            long[] addNanos = new long[single];
+            for (int i = 0; i < single; i++) {
+                long t = System.nanoTime();
+                post(base + "/v1/memories", token, Map.of("text", sentence(random), "metadata", Map.of("n", i)));
+                addNanos[i] = System.nanoTime() - t;
+            }
+            stored += single;
+            int toLoad = Math.max(0, size - stored);
+            int batches = (toLoad + 99) / 100;
+            AtomicInteger next = new AtomicInteger();
+            long loadStart = System.nanoTime();
+            try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int c = 0; c < concurrency; c++) {
+                    long seed = random.nextLong();
+                    futures.add(pool.submit(() -> {
+                        Random r = new Random(seed);
+                        int b;
+                        while ((b = next.getAndIncrement()) < batches) {
+                            int n = Math.min(100, toLoad - b * 100);
+                            List<Map<String, Object>> items = new ArrayList<>(n);
+                            for (int i = 0; i < n; i++) {
+                                items.add(Map.of("text", sentence(r), "metadata", Map.of("batch", b)));
+                            }
+                            post(base + "/v1/memories", token, Map.of("memories", items));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            }
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            drain(base, admin);
+            double searchableSeconds = (System.nanoTime() - loadStart) / 1e9;
+            stored += toLoad;
+
+            long[] searchNanos = new long[queries];
+            for (int i = 0; i < queries; i++) {
+                long t = System.nanoTime();
+                JsonNode r = post(base + "/v1/memories/search", token, Map.of("query", query(random), "limit", 10));
+                searchNanos[i] = System.nanoTime() - t;
+                if (r.path("results").isEmpty() || !"ok".equals(r.path("semantic").asText())) {
+                    throw new IllegalStateException("search found nothing or ran without its semantic side: " + r);
+                }
+            }
+            int parallelQueries = queries * 2;
+            AtomicInteger q = new AtomicInteger();
+            long parStart = System.nanoTime();
+            try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int c = 0; c < concurrency; c++) {
+                    long seed = random.nextLong();
+                    futures.add(pool.submit(() -> {
+                        Random r = new Random(seed);
+                        while (q.getAndIncrement() < parallelQueries) {
+                            post(base + "/v1/memories/search", token, Map.of("query", query(r), "limit", 10));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            }
+            double qps = parallelQueries / ((System.nanoTime() - parStart) / 1e9);
+            JsonNode count = get(vector.baseUrl() + "/v1/vectors/collections/memories", relayKey);
+            table.append(String.format("| %,d (%,d indexed) | %.1f / %.1f | %.0f | %.1f | %.1f / %.1f | %.0f |%n", stored,
+                                       count.path("points").asLong(), pct(addNanos, 50), pct(addNanos, 99),
+                                       toLoad / loadSeconds, searchableSeconds, pct(searchNanos, 50), pct(searchNanos, 99),
+                                       qps));
+            System.out.println("done: " + stored + " memories");
+        }
+        System.out.println();
+        System.out.print(table);
+        System.out.println();
+        System.out.println("JVM " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs; svc-ml, "
+                                   + "svc-vector and svc-memory share this JVM and its CPUs with the load driver.");
+        memory.stop();
+        vector.stop();
+        ml.stop();
+        auth.close();
+        TestInfra.drop(infra);
+        System.exit(0);
+    }
+
+    private static String sentence(Random r) {
+        return pick(r, NAMES) + " " + pick(r, VERBS) + " " + pick(r, OBJECTS) + " " + pick(r, PLACES) + " " + pick(r, WHEN)
+                + " (note " + r.nextInt(1_000_000) + ").";
+    }
+
+    private static String query(Random r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> "What does " + pick(r, NAMES) + " think about " + pick(r, OBJECTS) + "?";
+            case 1 -> pick(r, OBJECTS) + " " + pick(r, PLACES);
+            default -> "who " + pick(r, VERBS) + " things " + pick(r, WHEN);
+        };
+    }
+
+    private static String pick(Random r, String[] words) {
+        return words[r.nextInt(words.length)];
+    }
+
+    private static double pct(long[] nanos, int p) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+    }
+
+    private static void drain(String base, String admin) throws InterruptedException {
+        await(() -> get(base + "/v1/memories/admin/outbox", admin).path("pending").asLong() == 0, Duration.ofMinutes(30));
+    }
+
+    private static void await(java.util.function.BooleanSupplier done, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("gave up after " + limit);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static JsonNode post(String url, String token, Object body) {
+        return call(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))), token);
+    }
+
+    private static JsonNode get(String url, String token) {
+        return call(HttpRequest.newBuilder(URI.create(url)).GET(), token);
+    }
+
+    private static JsonNode call(HttpRequest.Builder b, String token) {
+        try {
+            HttpResponse<byte[]> r = HTTP.send(b.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60))
+                                                       .build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException(r.statusCode() + " " + new String(r.body()));
+            }
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int status(String url, String token) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+}
