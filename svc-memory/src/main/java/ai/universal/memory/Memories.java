@@ -19,6 +19,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +38,8 @@ final class Memories {
     private static final System.Logger LOGGER = System.getLogger(Memories.class.getName());
     private static final int FEW_IDS = 2000;
     private static final int EXPORT_PAGE = 500;
+    private static final Executor KEYWORD_SEARCH = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("memory-keyword-", 0).factory());
 
     private final MemoryStore store;
     private final EmbeddingClient embeddings;
@@ -282,6 +287,10 @@ final class Memories {
         float[] query = null;
         Map<String, Double> vectorScores = new HashMap<>();
         Set<String> ids = new LinkedHashSet<>();
+        // The keyword side needs only PostgreSQL: it runs beside the semantic side (which stays on the request thread,
+        // where the caller's credentials for svc-ml and svc-vector live).
+        CompletableFuture<List<String>> keyword = CompletableFuture.supplyAsync(
+                () -> store.keywordIds(owner, filter, request.query(), candidates, now), KEYWORD_SEARCH);
         try {
             query = embeddings.embed(List.of(request.query())).get(0);
             List<String> restrict = null;
@@ -301,7 +310,7 @@ final class Memories {
             LOGGER.log(System.Logger.Level.WARNING, "Search without the semantic side: " + e.getMessage());
             semantic = "unavailable";
         }
-        ids.addAll(store.keywordIds(owner, filter, request.query(), candidates, now));
+        ids.addAll(keyword.join());
         List<HybridScore.Hit> ranked = HybridScore.rank(store.scored(owner, filter, List.copyOf(ids), request.query(), now),
                                                         query, vectorScores, request.weights(), request.halfLife(), now);
         List<HybridScore.Hit> out = new ArrayList<>();

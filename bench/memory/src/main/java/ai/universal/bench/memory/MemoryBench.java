@@ -96,19 +96,23 @@ public final class MemoryBench {
         drain(base, admin);
 
         StringBuilder table = new StringBuilder();
-        table.append("| memories | single add p50 / p99 (ms) | batch add throughput (memories/s) | searchable after load (s) |")
+        table.append("| memories stored | single add p50 / p99 (ms) | batch add throughput (memories/s) | searchable after load (s) |")
                 .append(" search p50 / p99 (ms) | search throughput, ").append(concurrency).append(" clients (q/s) |\n")
                 .append("|---|---|---|---|---|---|\n");
-        int stored = 50;
+        int sent = 50;
+        AtomicInteger added = new AtomicInteger(count(base, token));
         for (int size : sizes) {
             long[] addNanos = new long[single];
             for (int i = 0; i < single; i++) {
                 long t = System.nanoTime();
-                post(base + "/v1/memories", token, Map.of("text", sentence(random), "metadata", Map.of("n", i)));
+                JsonNode r = post(base + "/v1/memories", token, Map.of("text", sentence(random), "metadata", Map.of("n", i)));
                 addNanos[i] = System.nanoTime() - t;
+                if ("added".equals(r.path("result").asText())) {
+                    added.incrementAndGet();
+                }
             }
-            stored += single;
-            int toLoad = Math.max(0, size - stored);
+            sent += single;
+            int toLoad = Math.max(0, size - added.get());
             int batches = (toLoad + 99) / 100;
             AtomicInteger next = new AtomicInteger();
             long loadStart = System.nanoTime();
@@ -125,7 +129,7 @@ public final class MemoryBench {
                             for (int i = 0; i < n; i++) {
                                 items.add(Map.of("text", sentence(r), "metadata", Map.of("batch", b)));
                             }
-                            post(base + "/v1/memories", token, Map.of("memories", items));
+                            added.addAndGet(post(base + "/v1/memories", token, Map.of("memories", items)).path("added").asInt());
                         }
                         return null;
                     }));
@@ -137,7 +141,7 @@ public final class MemoryBench {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             drain(base, admin);
             double searchableSeconds = (System.nanoTime() - loadStart) / 1e9;
-            stored += toLoad;
+            sent += toLoad;
 
             long[] searchNanos = new long[queries];
             for (int i = 0; i < queries; i++) {
@@ -169,11 +173,11 @@ public final class MemoryBench {
             }
             double qps = parallelQueries / ((System.nanoTime() - parStart) / 1e9);
             JsonNode count = get(vector.baseUrl() + "/v1/vectors/collections/memories", relayKey);
-            table.append(String.format("| %,d (%,d indexed) | %.1f / %.1f | %.0f | %.1f | %.1f / %.1f | %.0f |%n", stored,
-                                       count.path("points").asLong(), pct(addNanos, 50), pct(addNanos, 99),
+            table.append(String.format("| %,d (%,d adds sent, %,d points indexed) | %.1f / %.1f | %.0f | %.1f | %.1f / %.1f | %.0f |%n",
+                                       added.get(), sent, count.path("points").asLong(), pct(addNanos, 50), pct(addNanos, 99),
                                        toLoad / loadSeconds, searchableSeconds, pct(searchNanos, 50), pct(searchNanos, 99),
                                        qps));
-            System.out.println("done: " + stored + " memories");
+            System.out.println("done: " + added.get() + " memories stored from " + sent + " adds");
         }
         System.out.println();
         System.out.print(table);
@@ -186,6 +190,17 @@ public final class MemoryBench {
         auth.close();
         TestInfra.drop(infra);
         System.exit(0);
+    }
+
+    private static int count(String base, String token) {
+        int n = 0;
+        String cursor = null;
+        do {
+            JsonNode page = get(base + "/v1/memories?limit=100" + (cursor == null ? "" : "&cursor=" + cursor), token);
+            n += page.path("memories").size();
+            cursor = page.path("next_cursor").isNull() ? null : page.path("next_cursor").asText();
+        } while (cursor != null);
+        return n;
     }
 
     private static String sentence(Random r) {
