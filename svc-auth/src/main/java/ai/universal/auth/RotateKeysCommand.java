@@ -41,7 +41,7 @@ public final class RotateKeysCommand {
             AuthSettings auth = AuthSettings.from(settings);
             try (Database db = Database.connect(settings.string("DATABASE_URL", "database.url",
                                                                 "postgres://postgres@127.0.0.1:5432/postgres"),
-                                                settings.string("AUTH_DB_SCHEMA", "auth.db-schema", "auth"), 2)) {
+                                                settings.string("AUTH_DB_SCHEMA", "auth.db-schema", "auth"), "auth", 2)) {
                 SigningKeys keys = SigningKeys.open(db.dataSource(), auth.encryptionKey().map(KeyEncryption::new).orElse(null),
                                                     clock, auth.verifyAfterRetirement(), auth.signingKeyReload());
                 SigningKeys.Rotation rotation = keys.rotate();

@@ -85,6 +85,7 @@ public final class ServiceRunner {
                 database = Database.connect(settings.string("DATABASE_URL", "database.url",
                                                             "postgres://postgres@127.0.0.1:5432/postgres"),
                                             settings.string(envKey + "_DB_SCHEMA", key + ".db-schema", key.replace('-', '_')),
+                                            key.replace('-', '_'),
                                             settings.integer("DB_POOL_SIZE", key + ".db-pool-size", 10));
                 Database db = database;
                 health.add("database", () -> db.ping() ? Health.Result.ok() : Health.Result.down("PostgreSQL unreachable"));

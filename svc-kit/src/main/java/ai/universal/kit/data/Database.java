@@ -49,11 +49,12 @@ public final class Database implements AutoCloseable {
      * Connect, create the schema if needed and migrate it.
      *
      * @param databaseUrl DATABASE_URL
-     * @param schema      the service's schema, e.g. {@code auth}
+     * @param schema      the service's schema, e.g. {@code auth} (configurable)
+     * @param migrations  the migrations' folder name under {@code db/migration/} (the service key, fixed)
      * @param poolSize    maximum pool size
      * @return the database
      */
-    public static Database connect(String databaseUrl, String schema, int poolSize) {
+    public static Database connect(String databaseUrl, String schema, String migrations, int poolSize) {
         JdbcTarget target = JdbcTarget.parse(databaseUrl);
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(target.jdbcUrl());
@@ -73,7 +74,7 @@ public final class Database implements AutoCloseable {
                     .schemas(schema)
                     .defaultSchema(schema)
                     .createSchemas(true)
-                    .locations("classpath:db/migration/" + schema)
+                    .locations("classpath:db/migration/" + migrations)
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
