@@ -119,7 +119,8 @@ final class IndexRelay implements AutoCloseable {
                 String error = e.getMessage();
                 lastError.set(error);
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE index_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ANY(?)")) {
+                        "UPDATE index_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+                                + " WHERE id = ANY(?)")) {
                     ps.setString(1, error.length() > 500 ? error.substring(0, 500) : error);
                     ps.setObject(2, OffsetDateTime.ofInstant(now.plus(wait), java.time.ZoneOffset.UTC));
                     ps.setArray(3, c.createArrayOf("bigint", rowIds));
@@ -142,7 +143,8 @@ final class IndexRelay implements AutoCloseable {
     Status status() {
         return store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*), count(*) FILTER (WHERE attempts > 0), min(created_at) FROM index_outbox WHERE done_at IS NULL");
+                    "SELECT count(*), count(*) FILTER (WHERE attempts > 0), min(created_at) FROM index_outbox"
+                            + " WHERE done_at IS NULL");
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 OffsetDateTime oldest = rs.getObject(3, OffsetDateTime.class);

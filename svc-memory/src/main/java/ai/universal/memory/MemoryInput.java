@@ -35,7 +35,7 @@ final class MemoryInput {
      * @param node   JSON object
      * @param field  its path, e.g. {@code memories[3]}
      * @param now    now (expiry must lie after it unless importing)
-     * @param import whether id and timestamps are kept and past expiry allowed
+     * @param forImport whether id and timestamps are kept and past expiry allowed
      * @return draft
      */
     Draft draft(JsonNode node, String field, Instant now, boolean forImport) {

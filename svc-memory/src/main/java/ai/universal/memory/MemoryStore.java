@@ -310,7 +310,10 @@ final class MemoryStore {
     }
 
     /**
-     * Best full-text matches of a query.
+     * Best full-text matches of a query: the memories holding every word of the query, ranked, and the memories holding
+     * any of its words, ranked. Each side ranks at most {@link #KEYWORD_SCAN} matching rows (a common word can match a
+     * large share of a user's memories, and ranking reads every matched row); the semantic side finds what this cap
+     * leaves out.
      *
      * @param owner  owner
      * @param filter filter
@@ -321,10 +324,17 @@ final class MemoryStore {
      */
     List<String> keywordIds(String owner, MemoryFilter filter, String query, int limit, Instant now) {
         return read(c -> {
-            Sql sql = new Sql().append("WITH q AS (SELECT " + TSQUERY + " AS query) SELECT id FROM memories, q WHERE ",
-                                       query)
-                    .append(FilterSql.where(owner, filter, now))
-                    .append(" AND tsv @@ q.query ORDER BY ts_rank_cd(tsv, q.query, 32) DESC, id LIMIT ?", limit);
+            Sql sql = new Sql().append("WITH q AS (SELECT " + tsquery("|") + " AS any_word, " + tsquery("&")
+                                               + " AS all_words) SELECT id, max(rank) AS best FROM (", query, query);
+            for (String side : new String[] {"all_words", "any_word"}) {
+                if (side.equals("any_word")) {
+                    sql.append(" UNION ALL ");
+                }
+                sql.append("(SELECT id, ts_rank_cd(tsv, q.any_word, 32) AS rank FROM (SELECT id, tsv FROM memories, q WHERE ")
+                        .append(FilterSql.where(owner, filter, now))
+                        .append(" AND tsv @@ q." + side + " LIMIT ?) m, q)", KEYWORD_SCAN);
+            }
+            sql.append(") hits GROUP BY id ORDER BY best DESC, id LIMIT ?", limit);
             List<String> ids = new ArrayList<>();
             try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -400,9 +410,15 @@ final class MemoryStore {
                                                     + " LIMIT ? FOR UPDATE SKIP LOCKED", cutoff, limit));
     }
 
+    /** Most matching rows each keyword side ranks. */
+    static final int KEYWORD_SCAN = 2000;
     /** A tsquery OR-ing the query's lexemes (plain {@code websearch_to_tsquery} would AND them: too strict for recall). */
-    private static final String TSQUERY = "(SELECT string_agg(quote_literal(l), ' | ') FROM unnest(tsvector_to_array("
-            + "to_tsvector('english'::regconfig, ?))) l)::tsquery";
+    private static final String TSQUERY = tsquery("|");
+
+    private static String tsquery(String op) {
+        return "(SELECT string_agg(quote_literal(l), ' " + op + " ') FROM unnest(tsvector_to_array("
+                + "to_tsvector('english'::regconfig, ?))) l)::tsquery";
+    }
 
     private static List<Memory> memories(Connection c, Sql sql) throws SQLException {
         List<Memory> out = new ArrayList<>();

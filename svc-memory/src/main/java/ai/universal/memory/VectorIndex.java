@@ -11,9 +11,10 @@ import io.helidon.http.Method;
 
 /**
  * The memories' vectors in svc-vector (native API; writes use its default {@code wait=true}: durable and searchable on
- * answer — no query string, which svc-kit's client would percent-encode into the path): one collection (cosine, not multi-tenant: svc-memory's relay writes every
- * user's points with its own key), point id = memory id, payload {@code {owner, scope}}. Every search is confined to
- * one owner by a payload filter, and its hits are checked against PostgreSQL again before anyone sees them.
+ * answer — no query string, which svc-kit's client would percent-encode into the path): one collection (cosine, not
+ * multi-tenant: svc-memory's relay writes every user's points with its own key), point id = memory id, payload
+ * {@code {owner, scope}}. Every search is confined to one owner by a payload filter, and its hits are checked against
+ * PostgreSQL again before anyone sees them.
  */
 final class VectorIndex {
     private final Upstream vector;

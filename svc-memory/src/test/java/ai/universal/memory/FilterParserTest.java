@@ -18,7 +18,8 @@ class FilterParserTest {
     void readsEveryConditionShape() {
         Condition c = FilterParser.condition(json("{\"and\":[{\"key\":\"a.b\",\"eq\":1},{\"or\":[{\"key\":\"c\",\"in\":[1,2]},"
                                                           + "{\"not\":{\"key\":\"d\",\"contains\":\"x\"}}]},"
-                                                          + "{\"key\":\"n\",\"gte\":1,\"lt\":5},{\"key\":\"e\",\"exists\":false}]}"),
+                                                          + "{\"key\":\"n\",\"gte\":1,\"lt\":5},"
+                                                          + "{\"key\":\"e\",\"exists\":false}]}"),
                                              "metadata");
         Condition.All all = (Condition.All) c;
         assertEquals(4, all.conditions().size());
@@ -61,7 +62,8 @@ class FilterParserTest {
     @Test
     void filterObjectReadsScopesTimesAndExpiry() {
         MemoryFilter f = FilterParser.fromJson(json("{\"scope\":[\"a\",\"b\"],\"agent_id\":\"x\",\"created_after\":"
-                                                            + "\"2026-01-01T00:00:00+01:00\",\"include_expired\":true}"), "filters");
+                                                            + "\"2026-01-01T00:00:00+01:00\",\"include_expired\":true}"),
+                                               "filters");
         assertEquals(List.of("a", "b"), f.scopes());
         assertEquals("x", f.agentId());
         assertEquals("2025-12-31T23:00:00Z", f.createdAfter().toString());

@@ -84,7 +84,8 @@ class FilterTest {
     void deleteByFilterCountsOnDryRunThenDeletes() {
         MemoryStack.User u = stack.user();
         for (String s : List.of("alpha", "beta", "gamma")) {
-            u.api().post("/v1/memories", Map.of("text", "to delete " + s, "metadata", Map.of("batch", s.equals("gamma") ? 2 : 1)));
+            int batch = s.equals("gamma") ? 2 : 1;
+            u.api().post("/v1/memories", Map.of("text", "to delete " + s, "metadata", Map.of("batch", batch)));
         }
         String filter = "metadata=" + Api.q("{\"key\":\"batch\",\"eq\":1}");
         Api.Reply dry = u.api().delete("/v1/memories?dry_run=true&" + filter);

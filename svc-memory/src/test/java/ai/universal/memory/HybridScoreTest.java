@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,8 +52,8 @@ class HybridScoreTest {
 
     @Test
     void mergePatchReplacesMergesAndRemoves() {
-        var target = (com.fasterxml.jackson.databind.node.ObjectNode) MemoryStore.object("{\"a\":1,\"b\":{\"c\":1,\"d\":2},\"e\":3}");
-        var patch = (com.fasterxml.jackson.databind.node.ObjectNode) MemoryStore.object("{\"a\":2,\"b\":{\"d\":null},\"e\":null,\"f\":[1]}");
+        ObjectNode target = MemoryStore.object("{\"a\":1,\"b\":{\"c\":1,\"d\":2},\"e\":3}");
+        ObjectNode patch = MemoryStore.object("{\"a\":2,\"b\":{\"d\":null},\"e\":null,\"f\":[1]}");
         assertEquals("{\"a\":2,\"b\":{\"c\":1},\"f\":[1]}", Memories.mergePatch(target, patch).toString());
     }
 

@@ -49,8 +49,8 @@ class MemoryCrudTest {
         MemoryStack.User u = stack.user();
         String id = u.api().post("/v1/memories", Map.of("text", "My car is red.", "metadata",
                                                         Map.of("topic", "car", "brand", "Fiat"))).json().path("id").asText();
-        Api.Reply patch = u.api().patch("/v1/memories/" + id, Map.of("text", "My car is green.",
-                                                                     "metadata", java.util.Collections.singletonMap("brand", null)));
+        Map<String, Object> removeBrand = java.util.Collections.singletonMap("brand", null);
+        Api.Reply patch = u.api().patch("/v1/memories/" + id, Map.of("text", "My car is green.", "metadata", removeBrand));
         assertEquals(200, patch.status(), patch.body());
         assertEquals("My car is green.", patch.json().path("text").asText());
         assertEquals("{\"topic\":\"car\"}", patch.json().path("metadata").toString());

@@ -38,18 +38,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class MemoryBench {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String[] NAMES = {"Alice", "Bob", "Carol", "Dan", "Erin", "Frank", "Grace", "Heidi", "Ivan",
-        "Judy", "Mallory", "Niaj", "Olivia", "Peggy", "Rupert", "Sybil", "Trent", "Victor", "Walter", "Zoe"};
+        "Judy", "Mallory", "Niaj", "Olivia", "Peggy", "Rupert", "Sybil", "Trent", "Victor", "Walter", "Zoe", "Amara",
+        "Bruno", "Chen", "Dalia", "Emeka", "Farah", "Goran", "Hana", "Ines", "Jonas", "Kaito", "Leila", "Mateo", "Nadia",
+        "Oskar", "Priya", "Quinn", "Rosa", "Sven", "Tariq"};
     private static final String[] VERBS = {"likes", "dislikes", "collects", "repairs", "paints", "studies", "sells",
-        "borrowed", "lost", "found", "ordered", "cooked", "photographed", "recommended", "forgot"};
+        "borrowed", "lost", "found", "ordered", "cooked", "photographed", "recommended", "forgot", "gave away", "rented",
+        "is saving for", "wrote about", "complained about", "dreams of", "is allergic to", "teaches", "builds",
+        "stores"};
     private static final String[] OBJECTS = {"vintage bicycles", "green tea", "jazz records", "mountain maps", "old clocks",
         "sourdough bread", "wool sweaters", "board games", "science fiction novels", "orchids", "film cameras",
         "chess sets", "spicy noodles", "silver rings", "river stones", "paper lanterns", "tomato seedlings",
-        "electric guitars", "ceramic bowls", "winter boots"};
+        "electric guitars", "ceramic bowls", "winter boots", "sailing boats", "honey jars", "racing drones",
+        "oil paintings", "tax documents", "wedding photos", "garden tools", "vinyl turntables", "running shoes",
+        "coffee beans", "model trains", "concert tickets", "hiking poles", "wooden spoons", "telescope lenses",
+        "knitting patterns", "laptop chargers", "birthday cakes", "fishing rods", "piano sheets", "solar panels",
+        "leather wallets", "chili sauce", "moon cakes", "ski goggles", "herbal soaps", "comic books", "desk lamps",
+        "olive oil", "camping tents"};
     private static final String[] PLACES = {"in Lisbon", "at the market", "near the lake", "at work", "in the garage",
         "at grandma's house", "on the train", "in the attic", "at the library", "during the holidays", "in Kyoto",
-        "at the harbour", "after the concert", "before breakfast", "in the park"};
+        "at the harbour", "after the concert", "before breakfast", "in the park", "in Nairobi", "at the airport",
+        "in the basement", "at the gym", "in Montreal", "at the flea market", "by the sea", "in the office kitchen",
+        "at the campsite", "in Reykjavik", "at the bakery", "on the balcony", "in the studio", "at school",
+        "in Buenos Aires"};
     private static final String[] WHEN = {"every Monday", "last spring", "since 2019", "on weekends", "twice a year",
-        "every evening", "in July", "once a month", "on rainy days", "at dawn"};
+        "every evening", "in July", "once a month", "on rainy days", "at dawn", "after work", "during Ramadan",
+        "every Christmas", "in the nineties", "this autumn", "on birthdays", "when travelling", "at night",
+        "every other Friday", "in winter"};
 
     private MemoryBench() {
     }
@@ -96,7 +110,8 @@ public final class MemoryBench {
         drain(base, admin);
 
         StringBuilder table = new StringBuilder();
-        table.append("| memories stored | single add p50 / p99 (ms) | batch add throughput (memories/s) | searchable after load (s) |")
+        table.append("| memories stored | single add p50 / p99 (ms) | batch add throughput (adds/s) |")
+                .append(" searchable after load (s) |")
                 .append(" search p50 / p99 (ms) | search throughput, ").append(concurrency).append(" clients (q/s) |\n")
                 .append("|---|---|---|---|---|---|\n");
         int sent = 50;
@@ -173,7 +188,8 @@ public final class MemoryBench {
             }
             double qps = parallelQueries / ((System.nanoTime() - parStart) / 1e9);
             JsonNode count = get(vector.baseUrl() + "/v1/vectors/collections/memories", relayKey);
-            table.append(String.format("| %,d (%,d adds sent, %,d points indexed) | %.1f / %.1f | %.0f | %.1f | %.1f / %.1f | %.0f |%n",
+            table.append(String.format("| %,d (%,d adds sent, %,d points indexed) | %.1f / %.1f | %.0f | %.1f | %.1f / %.1f"
+                                               + " | %.0f |%n",
                                        added.get(), sent, count.path("points").asLong(), pct(addNanos, 50), pct(addNanos, 99),
                                        toLoad / loadSeconds, searchableSeconds, pct(searchNanos, 50), pct(searchNanos, 99),
                                        qps));
