@@ -108,8 +108,9 @@ class LocalStackTest {
 
         HttpResponse<String> limited = null;
         for (int i = 0; i < 40 && (limited == null || limited.statusCode() != 429); i++) {
+            // a different unknown account each time: svc-auth's own per-account throttle must not answer first
             limited = send(json(edge + "/v1/auth/login", "POST",
-                                "{\"email\":\"edge@example.org\",\"password\":\"wrong-password-000\"}", null));
+                                "{\"email\":\"nobody" + i + "@example.org\",\"password\":\"wrong-password-000\"}", null));
         }
         assertEquals(429, limited.statusCode(), "per-IP login limit at the edge");
         assertEquals("{\"message\":\"API rate limit exceeded\"}", limited.body().replaceAll(",\"request_id\":\"[^\"]*\"", ""));
