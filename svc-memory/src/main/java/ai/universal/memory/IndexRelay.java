@@ -180,7 +180,9 @@ final class IndexRelay implements AutoCloseable {
                 }
             }
         }
-        List<Row> missing = present.values().stream().filter(r -> r.embedding == null).toList();
+        // In id order: writers that lock several memories cannot then wait on this transaction in a cycle as easily.
+        List<Row> missing = present.values().stream().filter(r -> r.embedding == null)
+                .sorted(java.util.Comparator.comparing(r -> r.id)).toList();
         if (!missing.isEmpty()) {
             List<float[]> vectors = embeddings.embed(missing.stream().map(Row::text).toList());
             try (PreparedStatement ps = c.prepareStatement(

@@ -135,6 +135,7 @@ final class Memories {
         List<List<VectorIndex.Hit>> similar = near;
         List<MemoryEvents.Event> published = new ArrayList<>();
         List<Outcome> outcomes = store.inTransaction(c -> {
+            published.clear(); // a transaction retried after a deadlock starts over
             List<Outcome> out = new ArrayList<>();
             for (int i = 0; i < drafts.size(); i++) {
                 Draft d = drafts.get(i);
@@ -193,6 +194,7 @@ final class Memories {
         Instant now = now();
         List<MemoryEvents.Event> published = new ArrayList<>();
         Memory result = store.inTransaction(c -> {
+            published.clear(); // a transaction retried after a deadlock starts over
             Memory before = store.find(c, owner, uuid, true).orElseThrow(() -> MemoryError.notFound(id));
             ObjectNode metadata = patch.metadata() == null ? before.metadata() : mergePatch(before.metadata(), patch.metadata());
             Memory after = new Memory(before.id(), owner,
@@ -225,6 +227,7 @@ final class Memories {
         Instant now = now();
         List<MemoryEvents.Event> published = new ArrayList<>();
         store.inTransaction(c -> {
+            published.clear(); // a transaction retried after a deadlock starts over
             Memory m = store.find(c, owner, uuid, true).orElseThrow(() -> MemoryError.notFound(id));
             remove(c, actor, m, "delete", now, published);
             return null;
@@ -248,6 +251,7 @@ final class Memories {
         }
         List<MemoryEvents.Event> published = new ArrayList<>();
         int deleted = store.inTransaction(c -> {
+            published.clear(); // a transaction retried after a deadlock starts over
             List<Memory> gone = store.deleteWhere(c, owner, filter, now);
             for (Memory m : gone) {
                 recordRemoval(c, actor, m, "delete_by_filter", now, published);
@@ -361,6 +365,7 @@ final class Memories {
         Instant now = now();
         List<MemoryEvents.Event> published = new ArrayList<>();
         List<Outcome> outcomes = store.inTransaction(c -> {
+            published.clear(); // a transaction retried after a deadlock starts over
             List<Outcome> out = new ArrayList<>();
             for (Draft d : drafts) {
                 String scope = d.scope() == null ? DEFAULT_SCOPE : d.scope();
@@ -441,6 +446,7 @@ final class Memories {
         while (true) {
             List<MemoryEvents.Event> published = new ArrayList<>();
             int n = store.inTransaction(c -> {
+                published.clear(); // a transaction retried after a deadlock starts over
                 List<Memory> expired = store.expired(c, cutoff, EXPORT_PAGE);
                 for (Memory m : expired) {
                     remove(c, "system", m, "expired", now, published);

@@ -27,6 +27,8 @@ final class MemoryStore {
     static final String COLUMNS = "id, owner, scope, agent_id, run_id, text, metadata, importance, created_at, updated_at,"
             + " expires_at, version";
 
+    private static final String DEADLOCK = "40P01";
+
     private final DataSource db;
 
     /**
@@ -79,21 +81,34 @@ final class MemoryStore {
         return db;
     }
 
+    /**
+     * Run work in one transaction. A transaction PostgreSQL aborted to break a deadlock (two batches locking the same
+     * memories in different orders) is run again, up to three times; work must therefore start from scratch each run.
+     *
+     * @param work work
+     * @param <T>  result
+     * @return result
+     */
     <T> T inTransaction(Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = db.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                if (DEADLOCK.equals(e.getSQLState()) && attempt < 3) {
+                    continue;
+                }
+                throw new IllegalStateException("PostgreSQL: " + e.getMessage(), e);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL: " + e.getMessage(), e);
         }
     }
 
@@ -361,9 +376,12 @@ final class MemoryStore {
         }
         return read(c -> {
             UUID[] uuids = ids.stream().map(UUID::fromString).toArray(UUID[]::new);
+            // OFFSET 0 keeps the primary-key lookup first: the owner and filter apply to those few rows only (the
+            // planner otherwise may AND in a bitmap of all the owner's rows).
             Sql sql = new Sql().append("WITH q AS (SELECT " + TSQUERY + " AS query) SELECT " + COLUMNS
-                                               + ", COALESCE(ts_rank_cd(tsv, q.query, 32), 0), embedding FROM memories, q"
-                                               + " WHERE id = ANY(?) AND ", query, uuids)
+                                               + ", COALESCE(ts_rank_cd(tsv, q.query, 32), 0), embedding FROM"
+                                               + " (SELECT * FROM memories WHERE id = ANY(?) OFFSET 0) memories, q WHERE ",
+                                       query, uuids)
                     .append(FilterSql.where(owner, filter, now));
             List<Scored> out = new ArrayList<>();
             try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
