@@ -33,9 +33,30 @@ final class ChatHarness implements AutoCloseable {
     final RunningService service;
     final String base;
 
+    private final boolean ownsAuth;
+
     ChatHarness(TestInfra.Infra infra, Path dir, Map<String, String> overrides) throws IOException {
+        this(infra, dir, TestAuthServer.start(), true, overrides);
+    }
+
+    /**
+     * svc-chat trusting an auth server that other services under test trust too (it stays open after {@link #close()}).
+     *
+     * @param infra     PostgreSQL and Redis
+     * @param dir       where the models file goes
+     * @param auth      shared auth server
+     * @param overrides settings that win
+     * @throws IOException when the models file cannot be written
+     */
+    ChatHarness(TestInfra.Infra infra, Path dir, TestAuthServer auth, Map<String, String> overrides) throws IOException {
+        this(infra, dir, auth, false, overrides);
+    }
+
+    private ChatHarness(TestInfra.Infra infra, Path dir, TestAuthServer auth, boolean ownsAuth, Map<String, String> overrides)
+            throws IOException {
         upstream = new FakeUpstream();
-        auth = TestAuthServer.start();
+        this.auth = auth;
+        this.ownsAuth = ownsAuth;
         Path models = dir.resolve("models.yaml");
         Files.writeString(models, modelsFile(upstream));
         Map<String, String> env = new HashMap<>(infra.environment());
@@ -187,7 +208,9 @@ final class ChatHarness implements AutoCloseable {
     @Override
     public void close() {
         service.stop();
-        auth.close();
+        if (ownsAuth) {
+            auth.close();
+        }
         upstream.close();
     }
 }
