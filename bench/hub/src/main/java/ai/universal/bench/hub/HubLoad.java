@@ -6,10 +6,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,19 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import ai.universal.kit.infra.TestAuthServer;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Load driver for svc-hub and its peer (a minimal Node.js ws broadcast server), same scenarios against both:
@@ -37,7 +34,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     <li>idle connections: open N WebSocket connections, each subscribed to one room; report how many the server held,
  *     its heap after a full GC (svc-hub runs with -Xmx1g) and resident memory;</li>
  *     <li>broadcast: one publisher, R rounds of one message to all N subscribers; delivery latency p50/p99 over every
- *     delivery (send time stamped in the message, same JVM clock);</li>
+ *     delivery (send time stamped in the message, arrival time taken right after the read that brought it in, same
+ *     JVM clock; the clients are {@link WsClients}, a few selector threads, no JSON parsing);</li>
  *     <li>per-channel publish throughput: one publisher, one subscriber, publishes pipelined (256 unacknowledged)
  *     for S seconds; messages delivered per second.</li>
  * </ol>
@@ -45,7 +43,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code HUB_JVM_OPTS} adds JVM options to svc-hub's command line (e.g. a JFR recording for profiling).
  */
 public final class HubLoad {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] MESSAGE = "{\"type\":\"message\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OK = "\"type\":\"ok\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SENT_AT = "\"t\":".getBytes(StandardCharsets.US_ASCII);
+    // Selector threads of the driver's WebSocket clients (HUB_BENCH_THREADS, default 2: one per core here).
+    private static final int DRIVER_THREADS = Integer.parseInt(System.getenv().getOrDefault("HUB_BENCH_THREADS", "2"));
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private HubLoad() {
@@ -102,24 +104,37 @@ public final class HubLoad {
     private static Result measure(String target, ProcessBuilder server, String url, String token, String health,
                                   boolean jvm, int n, int rounds, int seconds) throws Exception {
         Process process = server.start();
-        try {
-            awaitUp(url, health);
+        URI uri = URI.create(url);
+        try (WsClients ws = new WsClients(DRIVER_THREADS)) {
+            awaitUp(ws, uri, health);
             System.out.println("== " + target + ": connecting " + n);
-            List<Client> clients = new ArrayList<>();
+            long[] latencies = new long[n * rounds];
+            AtomicInteger delivered = new AtomicInteger();
+            AtomicReference<CountDownLatch> round = new AtomicReference<>(new CountDownLatch(0));
+            WsClients.TextHandler onBroadcast = (conn, bytes, offset, length, now) -> {
+                if (isMessage(bytes, offset, length)) {
+                    int i = delivered.getAndIncrement();
+                    if (i < latencies.length) {
+                        latencies[i] = now - sentAt(bytes, offset, length);
+                    }
+                    round.get().countDown();
+                }
+            };
+            List<WsClients.Conn> clients = new ArrayList<>();
             Semaphore inFlight = new Semaphore(256);
             long start = System.nanoTime();
             AtomicInteger failed = new AtomicInteger();
-            List<CompletableFuture<Client>> pending = new ArrayList<>();
+            List<CompletableFuture<WsClients.Conn>> pending = new ArrayList<>();
             for (int i = 0; i < n && failed.get() == 0; i++) {
                 inFlight.acquire();
-                pending.add(Client.open(url, token, "room:bench").whenComplete((c, e) -> {
+                pending.add(ws.open(uri, token, "room:bench", onBroadcast).whenComplete((c, e) -> {
                     inFlight.release();
                     if (e != null) {
                         failed.incrementAndGet();
                     }
                 }));
             }
-            for (CompletableFuture<Client> f : pending) {
+            for (CompletableFuture<WsClients.Conn> f : pending) {
                 try {
                     clients.add(f.get(60, TimeUnit.SECONDS));
                 } catch (Exception e) {
@@ -131,60 +146,100 @@ public final class HubLoad {
             long heap = jvm ? heapAfterGc(process.pid()) : -1;
             long rss = rss(process.pid());
 
-            Client publisher = Client.open(url, token, null).get(30, TimeUnit.SECONDS);
-            long[] latencies = new long[clients.size() * rounds];
-            AtomicInteger delivered = new AtomicInteger();
-            for (Client c : clients) {
-                c.onMessage = (node, now) -> {
-                    int i = delivered.getAndIncrement();
-                    if (i < latencies.length) {
-                        latencies[i] = now - node.get("data").get("t").asLong();
-                    }
-                };
-            }
+            Semaphore window = new Semaphore(256);
+            WsClients.Conn publisher = ws.open(uri, token, null, (conn, bytes, offset, length, now) -> {
+                if (contains(bytes, offset, length, OK)) {
+                    window.release();
+                }
+            }).get(30, TimeUnit.SECONDS);
+            int expected = clients.size() * rounds;
             for (int r = 0; r < rounds; r++) {
-                int target0 = (r + 1) * clients.size();
+                CountDownLatch all = new CountDownLatch(clients.size());
+                round.set(all);
                 publisher.send("{\"id\":" + r + ",\"type\":\"publish\",\"channel\":\"room:bench\",\"data\":{\"t\":"
                                        + System.nanoTime() + ",\"r\":" + r + "}}");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (delivered.get() < target0 && System.nanoTime() < deadline) {
-                    LockSupport.parkNanos(200_000);
-                }
+                all.await(30, TimeUnit.SECONDS);
             }
             int deliveries = Math.min(delivered.get(), latencies.length);
-            long[] sorted = Arrays.copyOf(latencies, deliveries);
+            long[] sorted = Arrays.copyOf(latencies, Math.min(deliveries, expected));
             Arrays.sort(sorted);
-            System.out.println("   broadcast: " + deliveries + " of " + latencies.length + " deliveries");
-            for (Client c : clients) {
-                c.socket.abort();
+            System.out.println("   broadcast: " + deliveries + " of " + expected + " deliveries");
+            for (WsClients.Conn c : clients) {
+                c.abort();
             }
 
-            Client subscriber = Client.open(url, token, "room:tp").get(30, TimeUnit.SECONDS);
             AtomicLong received = new AtomicLong();
-            subscriber.onMessage = (node, now) -> received.incrementAndGet();
-            Semaphore window = new Semaphore(256);
-            publisher.onReply = window::release;
+            WsClients.Conn subscriber = ws.open(uri, token, "room:tp", (conn, bytes, offset, length, now) -> {
+                if (isMessage(bytes, offset, length)) {
+                    received.incrementAndGet();
+                }
+            }).get(30, TimeUnit.SECONDS);
+            window.drainPermits();
+            window.release(256);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             long t0 = System.nanoTime();
             int id = 1_000_000;
             while (System.nanoTime() < end) {
                 if (window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    publisher.send("{\"id\":" + (id++) + ",\"type\":\"publish\",\"channel\":\"room:tp\",\"data\":{\"n\":" + id
-                                           + "}}");
+                    publisher.send("{\"id\":" + (id++) + ",\"type\":\"publish\",\"channel\":\"room:tp\",\"data\":{\"n\":"
+                                           + id + "}}");
                 }
             }
             double throughput = received.get() / ((System.nanoTime() - t0) / 1e9);
             System.out.println("   throughput: " + (long) throughput + " msg/s");
-            publisher.socket.abort();
-            subscriber.socket.abort();
+            publisher.abort();
+            subscriber.abort();
             return new Result(target, n, clients.size(), connectSeconds, heap, rss,
                               pct(sorted, 0.50) / 1000, pct(sorted, 0.99) / 1000,
-                              sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000, deliveries, latencies.length,
+                              sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000, deliveries, expected,
                               throughput);
         } finally {
             process.destroy();
             process.waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    private static boolean isMessage(byte[] bytes, int offset, int length) {
+        return startsWith(bytes, offset, length, MESSAGE);
+    }
+
+    private static boolean startsWith(byte[] bytes, int offset, int length, byte[] prefix) {
+        if (length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[offset + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(byte[] bytes, int offset, int length, byte[] part) {
+        return indexOf(bytes, offset, length, part) >= 0;
+    }
+
+    private static int indexOf(byte[] bytes, int offset, int length, byte[] part) {
+        for (int i = offset, last = offset + length - part.length; i <= last; i++) {
+            if (startsWith(bytes, i, part.length, part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The publisher's send time stamped in the message ({@code "t":<nanos>}), read without a JSON parser. */
+    private static long sentAt(byte[] bytes, int offset, int length) {
+        int i = indexOf(bytes, offset, length, SENT_AT);
+        if (i < 0) {
+            throw new IllegalStateException("message without a send time: "
+                                                    + new String(bytes, offset, length, StandardCharsets.UTF_8));
+        }
+        long value = 0;
+        for (int p = i + SENT_AT.length; p < offset + length && bytes[p] >= '0' && bytes[p] <= '9'; p++) {
+            value = value * 10 + (bytes[p] - '0');
+        }
+        return value;
     }
 
     private static void print(List<Result> results) {
@@ -214,7 +269,7 @@ public final class HubLoad {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
 
-    private static void awaitUp(String url, String health) throws Exception {
+    private static void awaitUp(WsClients ws, URI url, String health) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             try {
@@ -224,7 +279,7 @@ public final class HubLoad {
                         return;
                     }
                 } else {
-                    Client.open(url, null, null).get(5, TimeUnit.SECONDS).socket.abort();
+                    ws.open(url, null, null, (conn, bytes, offset, length, now) -> { }).get(5, TimeUnit.SECONDS).abort();
                     return;
                 }
             } catch (Exception e) {
@@ -264,95 +319,6 @@ public final class HubLoad {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    /** One WebSocket client connection. */
-    static final class Client implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-        private final CompletableFuture<Client> ready = new CompletableFuture<>();
-        private final String channel;
-        private volatile WebSocket socket;
-        private volatile MessageHandler onMessage;
-        private volatile Runnable onReply;
-
-        interface MessageHandler {
-            void handle(JsonNode message, long nowNanos);
-        }
-
-        private Client(String channel) {
-            this.channel = channel;
-        }
-
-        static CompletableFuture<Client> open(String url, String token, String channel) {
-            Client c = new Client(channel);
-            WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            b.buildAsync(URI.create(url), c).whenComplete((ws, e) -> {
-                if (e != null) {
-                    c.ready.completeExceptionally(e);
-                    return;
-                }
-                c.socket = ws;
-                if (channel == null) {
-                    c.ready.complete(c);
-                } else {
-                    ws.sendText("{\"id\":0,\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}", true);
-                }
-            });
-            return c.ready;
-        }
-
-        void send(String text) {
-            socket.sendText(text, true).join();
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            long now = System.nanoTime();
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                if (text.startsWith("{\"type\":\"message\"")) {
-                    MessageHandler h = onMessage;
-                    if (h != null) {
-                        try {
-                            h.handle(JSON.readTree(text), now);
-                        } catch (IOException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
-                } else if (text.contains("\"type\":\"ok\"")) {
-                    if (!ready.isDone() && channel != null) {
-                        ready.complete(this);
-                    } else if (onReply != null) {
-                        onReply.run();
-                    }
-                } else if (text.contains("\"type\":\"error\"") && !ready.isDone()) {
-                    ready.completeExceptionally(new IllegalStateException(text));
-                }
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            ready.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            ready.completeExceptionally(error);
         }
     }
 }
