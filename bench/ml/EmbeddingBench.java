@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 import ai.universal.ml.EmbeddingModelSpec;
@@ -29,11 +30,16 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2Embedding
  * <pre>
  * raw   SECONDS [MODEL [BATCH]]      in-process: tokenise + one ONNX call per batch of BATCH (32) sentences
  * l4j   SECONDS                      langchain4j's AllMiniLmL6V2EmbeddingModel.embedAll of 32 (one ONNX call per text)
- * http  BASE_URL CLIENTS PER_REQUEST SECONDS [MODEL]
- *                                    CLIENTS concurrent clients, each sending PER_REQUEST sentences per request
+ * http  BASE_URL CLIENTS PER_REQUEST SECONDS [MODEL [FORMAT [serial]]]
+ *                                    CLIENTS concurrent clients, each sending PER_REQUEST sentences per request,
+ *                                    encoding_format FORMAT (float); "serial": one request in flight at a time
  * suite ROUNDS SECONDS URL_BATCHING_ON URL_BATCHING_OFF
  *                                    every phase above, interleaved, ROUNDS times; medians and per-round ratios
+ * sweep SECONDS                      raw model calls for batch sizes 1..128 and ONNX thread layouts (the ceiling)
  * </pre>
+ * "The same clients served one at a time" (the issue's baseline for dynamic batching) is the serial phase: the
+ * 32 clients take turns, so the service has exactly one request in hand at any moment, against the service with
+ * batching off. The concurrent batching-off phase (32 clients at once, model calls one text each) is reported too.
  * The suite interleaves the phases because the machine is shared: a neighbour's load then hits every phase alike,
  * and the ratios are taken within a round before the median is taken.
  * Run from the repository root with svc-ml's jar and libs on the class path (bench/ml/run.sh does it).
@@ -64,9 +70,11 @@ public final class EmbeddingBench {
                               args.length > 3 ? Integer.parseInt(args[3]) : 32);
             case "l4j" -> langchain4j(sentences, Integer.parseInt(args[1]));
             case "http" -> http(sentences, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                                Integer.parseInt(args[4]), args.length > 5 ? args[5] : "all-minilm-l6-v2");
+                                Integer.parseInt(args[4]), args.length > 5 ? args[5] : "all-minilm-l6-v2",
+                                args.length > 6 ? args[6] : "float", args.length > 7 && args[7].equals("serial"));
             case "suite" -> suite(sentences, Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3], args[4]);
-            default -> throw new IllegalArgumentException("mode: raw | l4j | http");
+            case "sweep" -> sweep(sentences, Integer.parseInt(args[1]));
+            default -> throw new IllegalArgumentException("mode: raw | l4j | http | suite | sweep");
         }
     }
 
@@ -77,9 +85,72 @@ public final class EmbeddingBench {
     }
 
     private static OnnxSentenceEncoder load(String model) {
+        return load(model, 0);
+    }
+
+    private static OnnxSentenceEncoder load(String model, int intraOpThreads) {
         EmbeddingModelSpec spec = EmbeddingModelSpec.KNOWN.stream().filter(s -> s.id().equals(model)).findFirst()
                 .orElseThrow();
-        return OnnxSentenceEncoder.load(spec, 0);
+        return OnnxSentenceEncoder.load(spec, intraOpThreads);
+    }
+
+    // The raw ceiling: sentences/s of back-to-back model calls for batch sizes 1..128, with ONNX Runtime using both
+    // cores inside one call, or one core per call and two calls at a time. Tokens per sentence are printed so the
+    // rates can be turned into model FLOP/s (about 2 x 10.6 M multiply-adds per token for this model).
+    static void sweep(List<String> sentences, int seconds) throws Exception {
+        OnnxSentenceEncoder probe = load("all-minilm-l6-v2", 0);
+        long tokens = 0;
+        for (String s : sentences) {
+            tokens += probe.tokenize(s, true).length();
+        }
+        System.out.printf(Locale.ROOT, "SWEEP tokens per sentence (with [CLS], [SEP]) = %.2f%n",
+                          (double) tokens / sentences.size());
+        probe.close();
+        int[][] layouts = {{0, 1}, {1, 1}, {1, 2}};
+        for (int[] layout : layouts) {
+            try (OnnxSentenceEncoder encoder = load("all-minilm-l6-v2", layout[0])) {
+                for (int batch : new int[] {1, 4, 8, 16, 32, 64, 128}) {
+                    double rate = parallelRaw(encoder, sentences, seconds, batch, layout[1]);
+                    System.out.printf(Locale.ROOT, "SWEEP onnx-threads=%s callers=%d batch=%3d sentences/s=%7.1f%n",
+                                      layout[0] == 0 ? "all" : String.valueOf(layout[0]), layout[1], batch, rate);
+                }
+            }
+        }
+    }
+
+    private static double parallelRaw(OnnxSentenceEncoder encoder, List<String> sentences, int seconds, int batch,
+                                      int callers) throws Exception {
+        List<List<TokenizedText>> batches = new ArrayList<>();
+        for (int i = 0; i + batch <= sentences.size() && batches.size() < 64; i += batch) {
+            List<TokenizedText> texts = new ArrayList<>(batch);
+            for (String s : sentences.subList(i, i + batch)) {
+                texts.add(encoder.tokenize(s, true));
+            }
+            batches.add(texts);
+        }
+        AtomicLong done = new AtomicLong();
+        long warmEnd = System.nanoTime() + 1_000_000_000L;
+        long start = warmEnd;
+        long end = start + seconds * 1_000_000_000L;
+        try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int first = c;
+                futures.add(pool.submit(() -> {
+                    for (int i = first; System.nanoTime() < end; i += callers) {
+                        encoder.encode(batches.get(i % batches.size()));
+                        long now = System.nanoTime();
+                        if (now > start && now < end) {
+                            done.addAndGet(batch);
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        return done.get() / (double) seconds;
     }
 
     private static Result raw(OnnxSentenceEncoder encoder, List<String> sentences, int seconds, int batchSize) {
@@ -95,20 +166,23 @@ public final class EmbeddingBench {
 
     static void suite(List<String> sentences, int rounds, int seconds, String batchingOn, String batchingOff)
             throws Exception {
-        String[] names = {"raw32", "raw1", "on-32x1", "on-1x32", "on-4x32", "off-32x1"};
+        String model = "all-minilm-l6-v2";
+        String[] names = {"raw32", "raw1", "on-32x1", "on-1x32", "on-1x32b64", "on-4x32", "off-32x1", "serial-32x1"};
         double[][] rates = new double[names.length][rounds];
         double[][] p50 = new double[names.length][rounds];
         double[][] p99 = new double[names.length][rounds];
-        try (OnnxSentenceEncoder encoder = load("all-minilm-l6-v2")) {
+        try (OnnxSentenceEncoder encoder = load(model)) {
             for (int r = 0; r < rounds; r++) {
                 System.out.println("-- round " + (r + 1) + " of " + rounds);
                 Result[] results = {
                         raw(encoder, sentences, seconds, 32),
                         raw(encoder, sentences, seconds, 1),
-                        http(sentences, batchingOn, 32, 1, seconds, "all-minilm-l6-v2"),
-                        http(sentences, batchingOn, 1, 32, seconds, "all-minilm-l6-v2"),
-                        http(sentences, batchingOn, 4, 32, seconds, "all-minilm-l6-v2"),
-                        http(sentences, batchingOff, 32, 1, seconds, "all-minilm-l6-v2")};
+                        http(sentences, batchingOn, 32, 1, seconds, model, "float", false),
+                        http(sentences, batchingOn, 1, 32, seconds, model, "float", false),
+                        http(sentences, batchingOn, 1, 32, seconds, model, "base64", false),
+                        http(sentences, batchingOn, 4, 32, seconds, model, "float", false),
+                        http(sentences, batchingOff, 32, 1, seconds, model, "float", false),
+                        http(sentences, batchingOff, 32, 1, seconds, model, "float", true)};
                 for (int i = 0; i < names.length; i++) {
                     rates[i][r] = results[i].sentencesPerSecond();
                     p50[i][r] = results[i].p50();
@@ -118,12 +192,14 @@ public final class EmbeddingBench {
         }
         System.out.println("-- medians over " + rounds + " rounds of " + seconds + " s");
         for (int i = 0; i < names.length; i++) {
-            System.out.printf(Locale.ROOT, "MEDIAN %-9s sentences/s=%8.1f  p50=%7.2f ms  p99=%7.2f ms%n", names[i],
+            System.out.printf(Locale.ROOT, "MEDIAN %-11s sentences/s=%8.1f  p50=%7.2f ms  p99=%7.2f ms%n", names[i],
                               median(rates[i]), median(p50[i]), median(p99[i]));
         }
-        ratio("http batch requests (1 client x 32) / raw batch 32", rates[3], rates[0], "target >= 0.8");
-        ratio("http batch requests (4 clients x 32) / raw batch 32", rates[4], rates[0], "");
-        ratio("32 single clients, batching on / batching off", rates[2], rates[5], "target >= 3");
+        ratio("http batch requests (1 client x 32, float) / raw batch 32", rates[3], rates[0], "target >= 0.8");
+        ratio("http batch requests (1 client x 32, base64) / raw batch 32", rates[4], rates[0], "target >= 0.8");
+        ratio("http batch requests (4 clients x 32, float) / raw batch 32", rates[5], rates[0], "");
+        ratio("32 single clients, batching on / served one at a time", rates[2], rates[7], "target >= 3");
+        ratio("32 single clients, batching on / off (32 at once)", rates[2], rates[6], "");
         ratio("32 single clients, batching on / raw batch 32", rates[2], rates[0], "");
         ratio("raw batch 32 / raw batch 1 (what batching can gain here)", rates[0], rates[1], "");
     }
@@ -135,7 +211,7 @@ public final class EmbeddingBench {
         }
         double[] sorted = ratios.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "RATIO %-58s median=%5.2f  min=%5.2f  max=%5.2f  %s%n", name, median(ratios),
+        System.out.printf(Locale.ROOT, "RATIO %-60s median=%5.2f  min=%5.2f  max=%5.2f  %s%n", name, median(ratios),
                           sorted[0], sorted[sorted.length - 1], note);
     }
 
@@ -178,43 +254,56 @@ public final class EmbeddingBench {
         return report(name, perCall, latencies, System.nanoTime() - start, 0);
     }
 
-    static Result http(List<String> sentences, String baseUrl, int clients, int perRequest, int seconds, String model)
-            throws Exception {
+    static Result http(List<String> sentences, String baseUrl, int clients, int perRequest, int seconds, String model,
+                       String format, boolean serial) throws Exception {
         URI uri = URI.create(baseUrl);
         AtomicLong cursor = new AtomicLong();
         AtomicLong failures = new AtomicLong();
-        runClients(uri, sentences, clients, perRequest, model, cursor, failures, 2, new ArrayList<>());
+        // Fair, so that taking turns is round robin: every client waits for the 31 others, as when served one by one.
+        Semaphore turn = new Semaphore(serial ? 1 : clients, true);
+        Load load = new Load(uri, sentences, clients, perRequest, model, format, turn, cursor, failures);
+        runClients(load, 2, new ArrayList<>());
         List<List<Long>> perClient = new ArrayList<>();
         long start = System.nanoTime();
-        runClients(uri, sentences, clients, perRequest, model, cursor, failures, seconds, perClient);
+        runClients(load, seconds, perClient);
         long elapsed = System.nanoTime() - start;
         List<Long> all = new ArrayList<>();
         perClient.forEach(all::addAll);
-        return report("http clients=" + clients + " per-request=" + perRequest + " " + model, perRequest, all,
-                      elapsed, failures.get());
+        return report("http clients=" + clients + " per-request=" + perRequest + " " + format + (serial ? " serial" : "")
+                              + " " + model, perRequest, all, elapsed, failures.get());
+    }
+
+    private record Load(URI uri, List<String> sentences, int clients, int perRequest, String model, String format,
+                        Semaphore turn, AtomicLong cursor, AtomicLong failures) {
     }
 
     // Each client is a virtual thread with one keep-alive connection: a small load driver, so that on a 2-core
-    // machine the client takes as little as possible of the CPU the service is measured on.
-    private static void runClients(URI uri, List<String> sentences, int clients, int perRequest, String model,
-                                   AtomicLong cursor, AtomicLong failures, int seconds, List<List<Long>> latencies)
-            throws Exception {
+    // machine the client takes as little as possible of the CPU the service is measured on. A client's latency runs
+    // from the moment it wants to send (before it waits for its turn, in the serial phase) to the end of the answer.
+    private static void runClients(Load load, int seconds, List<List<Long>> latencies) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<Long>>> futures = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
+            for (int c = 0; c < load.clients(); c++) {
                 futures.add(pool.submit(() -> {
                     List<Long> mine = new ArrayList<>();
-                    try (KeepAliveConnection connection = new KeepAliveConnection(uri)) {
+                    try (KeepAliveConnection connection = new KeepAliveConnection(load.uri())) {
                         while (System.nanoTime() < end) {
-                            byte[] body = body(sentences, cursor, perRequest, model).getBytes(StandardCharsets.UTF_8);
+                            byte[] body = body(load.sentences(), load.cursor(), load.perRequest(), load.model(),
+                                               load.format()).getBytes(StandardCharsets.UTF_8);
                             long t0 = System.nanoTime();
-                            int status = connection.post("/v1/embeddings", body);
+                            int status;
+                            load.turn().acquire();
+                            try {
+                                status = connection.post("/v1/embeddings", body);
+                            } finally {
+                                load.turn().release();
+                            }
                             long took = System.nanoTime() - t0;
                             if (status == 200) {
                                 mine.add(took);
                             } else {
-                                failures.incrementAndGet();
+                                load.failures().incrementAndGet();
                             }
                         }
                     }
@@ -304,8 +393,10 @@ public final class EmbeddingBench {
         }
     }
 
-    private static String body(List<String> sentences, AtomicLong cursor, int perRequest, String model) {
-        StringBuilder sb = new StringBuilder("{\"model\":\"").append(model).append("\",\"input\":");
+    private static String body(List<String> sentences, AtomicLong cursor, int perRequest, String model,
+                               String format) {
+        StringBuilder sb = new StringBuilder("{\"model\":\"").append(model).append("\",\"encoding_format\":\"")
+                .append(format).append("\",\"input\":");
         if (perRequest == 1) {
             sb.append('"').append(sentences.get((int) (cursor.getAndIncrement() % sentences.size()))).append('"');
         } else {
@@ -324,7 +415,7 @@ public final class EmbeddingBench {
         Arrays.sort(sorted);
         double seconds = elapsedNanos / 1e9;
         double sentencesPerSecond = sorted.length * (double) perCall / seconds;
-        System.out.printf(Locale.ROOT, "RESULT %-55s sentences/s=%8.1f  p50=%7.2f ms  p99=%7.2f ms  calls=%d"
+        System.out.printf(Locale.ROOT, "RESULT %-62s sentences/s=%8.1f  p50=%7.2f ms  p99=%7.2f ms  calls=%d"
                                   + "  failures=%d%n",
                           name, sentencesPerSecond, percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length,
                           failures);

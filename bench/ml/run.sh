@@ -4,7 +4,9 @@
 # Two services run side by side (port 18010 batching on, 18011 max batch 1, both ML_REQUIRE_AUTH=false); the client
 # runs every phase in turn, ROUNDS times, so a neighbour's load on a shared machine hits all phases alike, and
 # prints per-phase RESULT lines, MEDIAN lines and RATIO lines (ratios taken within a round, then the median).
-# ML_ONNX_THREADS (default 0 = all cores) is passed to both services; the raw phases always use all cores.
+# The batching service runs with svc-ml's defaults (ML_WORKERS, ML_ONNX_THREADS from the environment override them);
+# the batching-off service runs one model call at a time on all cores (ML_WORKERS=1, ML_ONNX_THREADS=0), its best
+# layout for one request at a time. The raw phases always use all cores in one call.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-3}"
@@ -21,9 +23,9 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$LOGS"; }
 trap cleanup EXIT
 
-start_service() {   # $1 = port, $2 = max batch size
+start_service() {   # $1 = port, $2 = max batch size, $3 = workers, $4 = ONNX threads per call (0 = cores / workers)
     ML_PORT="$1" ML_REQUIRE_AUTH=false ML_MODELS=all-minilm-l6-v2 ML_BATCH_MAX_SIZE="$2" \
-        ML_ONNX_THREADS="${ML_ONNX_THREADS:-0}" \
+        ML_WORKERS="$3" ML_ONNX_THREADS="$4" \
         "$JAVA" --enable-native-access=ALL-UNNAMED -jar svc-ml/target/svc-ml.jar >"$LOGS/service-$1.log" 2>&1 &
     PIDS+=($!)
 }
@@ -35,8 +37,8 @@ await_ready() {
     echo "svc-ml on port $1 did not become ready; log:" >&2; cat "$LOGS/service-$1.log" >&2; exit 1
 }
 
-start_service "$ON_PORT" 32
-start_service "$OFF_PORT" 1
+start_service "$ON_PORT" 32 "${ML_WORKERS:-2}" "${ML_ONNX_THREADS:-0}"
+start_service "$OFF_PORT" 1 1 0
 await_ready "$ON_PORT"
 await_ready "$OFF_PORT"
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,12 +9,13 @@ import java.time.Duration;
  * @param maxBatchTokens most padded tokens (texts x longest text) in one call, which bounds the call's memory
  * @param maxWait        how long a call may wait for more texts once it has its first one
  * @param queueCapacity  most texts waiting; a request that does not fit is refused, not queued
- * @param workers        threads running model calls (one is best when ONNX Runtime already uses every core)
+ * @param workers        threads running model calls, each on its share of the cores; a gathered batch is split
+ *                       among idle workers
  */
 public record BatchingPolicy(int maxBatchSize, int maxBatchTokens, Duration maxWait, int queueCapacity, int workers) {
 
-    /** Defaults: 32 texts or 8192 padded tokens per call, 2 ms wait, 1024 texts queued, one worker. */
-    public static final BatchingPolicy DEFAULT = new BatchingPolicy(32, 8192, Duration.ofMillis(2), 1024, 1);
+    /** Defaults: 32 texts or 8192 padded tokens per call, 2 ms wait, 1024 texts queued, two workers. */
+    public static final BatchingPolicy DEFAULT = new BatchingPolicy(32, 8192, Duration.ofMillis(2), 1024, 2);
 
     /** Validates the numbers. */
     public BatchingPolicy {

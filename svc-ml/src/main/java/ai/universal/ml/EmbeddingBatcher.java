@@ -3,6 +3,7 @@ package ai.universal.ml;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,7 +20,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *     <li>{@link #embed(List)} blocks until every text of the request has its vector and returns them in order;
  *     a request's texts are admitted all together or not at all.</li>
  *     <li>A batch closes when it holds {@code maxBatchSize} texts, when one more text would pass
- *     {@code maxBatchTokens} padded tokens, or {@code maxWait} after its first text, whichever comes first.</li>
+ *     {@code maxBatchTokens} padded tokens, or {@code maxWait} after its oldest text was queued, whichever comes
+ *     first.</li>
+ *     <li>One worker gathers at a time. When it closes a batch of two or more texts while other workers stand idle,
+ *     it sorts the batch by token count and keeps only the shortest share; the rest goes back to the head of the
+ *     queue, where the next idle worker takes it at once (its wait is already over). So one burst runs as several
+ *     model calls in parallel, each padded only to its own longest text, instead of one call while the other
+ *     workers wait.</li>
  *     <li>When the queue cannot take all of a request's texts, {@link QueueFullException} is thrown at once.</li>
  *     <li>A model failure fails exactly the requests whose texts were in that batch.</li>
  * </ul>
@@ -32,6 +39,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
     private final BatchingPolicy policy;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
+    private final Condition gatherable = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
@@ -39,6 +47,8 @@ public final class EmbeddingBatcher implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong largestBatch = new AtomicLong();
     private final AtomicLong recentBatchNanos = new AtomicLong();
+    private boolean gathering;
+    private int idleWorkers;
     private volatile boolean closed;
 
     /**
@@ -76,8 +86,9 @@ public final class EmbeddingBatcher implements AutoCloseable {
                                                        + policy.queueCapacity() + ")");
         }
         List<Pending> pending = new ArrayList<>(request.size());
+        long now = System.nanoTime();
         for (TokenizedText text : request) {
-            pending.add(new Pending(text, new CompletableFuture<>()));
+            pending.add(new Pending(text, now, new CompletableFuture<>()));
         }
         lock.lock();
         try {
@@ -111,7 +122,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(batches.get(), texts.get(), rejected.get(), largestBatch.get(), queue.size());
+            return new Stats(batches.get(), texts.get(), rejected.get(), largestBatch.get(), queue.size(), idleWorkers);
         } finally {
             lock.unlock();
         }
@@ -127,6 +138,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
             left = new ArrayList<>(queue);
             queue.clear();
             queued.signalAll();
+            gatherable.signalAll();
         } finally {
             lock.unlock();
         }
@@ -156,37 +168,71 @@ public final class EmbeddingBatcher implements AutoCloseable {
         }
     }
 
-    // Blocks for a first text, then gathers more until a bound is hit; empty only when closed.
+    // Waits for its turn to gather and for a first text, then gathers more until a bound is hit; empty only when
+    // closed. Workers waiting here count as idle, and the batch is shared with them (see the class comment).
     private List<Pending> nextBatch() throws InterruptedException {
         lock.lock();
         try {
-            while (queue.isEmpty() && !closed) {
-                queued.await();
-            }
-            if (closed) {
-                return List.of();
-            }
-            List<Pending> batch = new ArrayList<>(policy.maxBatchSize());
-            long deadline = System.nanoTime() + policy.maxWait().toNanos();
-            int longest = 0;
-            while (true) {
-                while (!queue.isEmpty() && batch.size() < policy.maxBatchSize()) {
-                    int next = Math.max(longest, queue.peekFirst().text().length());
-                    if (!batch.isEmpty() && (long) next * (batch.size() + 1) > policy.maxBatchTokens()) {
-                        return batch;
-                    }
-                    batch.add(queue.pollFirst());
-                    longest = next;
+            idleWorkers++;
+            try {
+                while (gathering && !closed) {
+                    gatherable.await();
                 }
-                long left = deadline - System.nanoTime();
-                if (batch.size() >= policy.maxBatchSize() || left <= 0 || closed) {
-                    return batch;
+                gathering = true;
+                while (queue.isEmpty() && !closed) {
+                    queued.await();
                 }
-                queued.awaitNanos(left);
+            } finally {
+                idleWorkers--;
+            }
+            try {
+                return closed ? List.of() : share(gather());
+            } finally {
+                gathering = false;
+                gatherable.signal();
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    // Called with the lock held and at least one text queued.
+    private List<Pending> gather() throws InterruptedException {
+        List<Pending> batch = new ArrayList<>(policy.maxBatchSize());
+        long deadline = queue.peekFirst().queuedAt() + policy.maxWait().toNanos();
+        int longest = 0;
+        while (true) {
+            while (!queue.isEmpty() && batch.size() < policy.maxBatchSize()) {
+                int next = Math.max(longest, queue.peekFirst().text().length());
+                if (!batch.isEmpty() && (long) next * (batch.size() + 1) > policy.maxBatchTokens()) {
+                    return batch;
+                }
+                batch.add(queue.pollFirst());
+                longest = next;
+            }
+            long left = deadline - System.nanoTime();
+            if (batch.size() >= policy.maxBatchSize() || left <= 0 || closed) {
+                return batch;
+            }
+            queued.awaitNanos(left);
+        }
+    }
+
+    // Called with the lock held: keeps the shortest share of the batch and queues the rest first for idle workers.
+    private List<Pending> share(List<Pending> batch) {
+        if (idleWorkers == 0 || batch.size() < 2) {
+            return batch;
+        }
+        int parts = Math.min(idleWorkers + 1, batch.size());
+        batch.sort(Comparator.comparingInt(p -> p.text().length()));
+        int keep = (batch.size() + parts - 1) / parts;
+        // Handed back as already past their wait: the next worker runs them without gathering for longer.
+        long due = System.nanoTime() - policy.maxWait().toNanos();
+        for (int i = batch.size() - 1; i >= keep; i--) {
+            Pending p = batch.remove(i);
+            queue.addFirst(new Pending(p.text(), due, p.result()));
+        }
+        return batch;
     }
 
     private void run(List<Pending> batch) {
@@ -224,7 +270,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
         return (int) Math.max(1, Math.min(60, Math.ceil(seconds)));
     }
 
-    private record Pending(TokenizedText text, CompletableFuture<float[]> result) {
+    private record Pending(TokenizedText text, long queuedAt, CompletableFuture<float[]> result) {
     }
 
     /**
@@ -235,7 +281,8 @@ public final class EmbeddingBatcher implements AutoCloseable {
      * @param rejected     requests refused because the queue was full
      * @param largestBatch most texts seen in one call
      * @param queued       texts waiting now
+     * @param idleWorkers  workers waiting for texts now
      */
-    public record Stats(long batches, long texts, long rejected, long largestBatch, int queued) {
+    public record Stats(long batches, long texts, long rejected, long largestBatch, int queued, int idleWorkers) {
     }
 }

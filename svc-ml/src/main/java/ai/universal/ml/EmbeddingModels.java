@@ -33,10 +33,13 @@ public final class EmbeddingModels implements AutoCloseable {
      * @param ids            model ids from {@link EmbeddingModelSpec#KNOWN}
      * @param defaultModel   id used when a request names none
      * @param policy         batching bounds, one batcher per model
-     * @param intraOpThreads ONNX Runtime threads per call (0 = all cores)
+     * @param intraOpThreads ONNX Runtime threads per call (0 = the cores divided among the policy's workers)
      * @return the loaded models
      */
     public static EmbeddingModels load(List<String> ids, String defaultModel, BatchingPolicy policy, int intraOpThreads) {
+        int threads = intraOpThreads > 0
+                ? intraOpThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / policy.workers());
         List<EmbeddingModel> loaded = new ArrayList<>();
         for (String id : ids) {
             EmbeddingModelSpec spec = EmbeddingModelSpec.KNOWN.stream()
@@ -45,7 +48,7 @@ public final class EmbeddingModels implements AutoCloseable {
                     .orElseThrow(() -> new IllegalArgumentException(
                             "unknown model " + id + "; known: " + EmbeddingModelSpec.KNOWN.stream()
                                     .map(EmbeddingModelSpec::id).toList()));
-            loaded.add(new EmbeddingModel(OnnxSentenceEncoder.load(spec, intraOpThreads), policy));
+            loaded.add(new EmbeddingModel(OnnxSentenceEncoder.load(spec, threads), policy));
         }
         return new EmbeddingModels(loaded, defaultModel);
     }

@@ -11,7 +11,8 @@ import ai.universal.kit.Settings;
  * @param models          embedding models to load ({@code ML_MODELS}, comma-separated)
  * @param defaultModel    model used when a request names none ({@code ML_DEFAULT_MODEL})
  * @param batching        dynamic batching bounds ({@code ML_BATCH_*}, {@code ML_QUEUE_CAPACITY}, {@code ML_WORKERS})
- * @param intraOpThreads  ONNX Runtime threads per call, 0 = all cores ({@code ML_ONNX_THREADS})
+ * @param intraOpThreads  ONNX Runtime threads per call, 0 = the cores divided among the workers
+ *                        ({@code ML_ONNX_THREADS})
  * @param maxInputs       most texts per request ({@code ML_MAX_INPUTS}); more → 413
  * @param maxInputChars   most characters per embedded text ({@code ML_MAX_INPUT_CHARS}); more → 422
  * @param maxTextChars    most characters for language/sentences/tokens ({@code ML_MAX_TEXT_CHARS}); more → 422

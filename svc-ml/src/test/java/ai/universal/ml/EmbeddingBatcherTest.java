@@ -2,7 +2,10 @@ package ai.universal.ml;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +55,35 @@ class EmbeddingBatcherTest {
             assertThat(stats.batches(), is(2L));
             assertThat(stats.largestBatch(), is((long) clients - 1));
             assertThat(stats.texts(), is((long) clients));
+        }
+    }
+
+    @Test
+    void aBurstIsSplitByLengthAmongIdleWorkersAndEachTextGetsItsOwnVector() throws Exception {
+        List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        BatchEncoder recording = texts -> {
+            calls.add(texts.stream().map(TokenizedText::length).sorted().toList());
+            return model.encode(texts);
+        };
+        // Eight texts of 3..10 tokens ([CLS] and [SEP] included), sent shuffled in one request.
+        List<String> texts = new ArrayList<>();
+        for (int words : new int[] {5, 1, 8, 3, 7, 2, 6, 4}) {
+            texts.add("word ".repeat(words).trim());
+        }
+        BatchingPolicy policy = new BatchingPolicy(32, 8192, Duration.ofMillis(2), 64, 2);
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", recording, policy)) {
+            Poll.until("both workers are idle", () -> batcher.stats().idleWorkers() == 2);
+            List<float[]> vectors = batcher.embed(texts.stream().map(t -> model.tokenize(t, false)).toList());
+            assertThat(calls.size(), is(2));
+            assertThat(new HashSet<>(calls), is(Set.of(List.of(3, 4, 5, 6), List.of(7, 8, 9, 10))));
+            for (int i = 0; i < texts.size(); i++) {
+                float[] expected = model.encode(List.of(model.tokenize(texts.get(i), false)))[0];
+                for (int d = 0; d < expected.length; d++) {
+                    assertThat("text " + i + " dimension " + d, (double) vectors.get(i)[d], closeTo(expected[d], 1e-5));
+                }
+            }
+            assertThat(batcher.stats().batches(), is(2L));
+            assertThat(batcher.stats().largestBatch(), is(4L));
         }
     }
 

@@ -47,8 +47,9 @@ class ModelLifecycleTest {
     void fullQueueAnswers429WithRetryAfterAndQueuedRequestsStillComplete() throws Exception {
         AtomicReference<HeldEncoder> held = new AtomicReference<>();
         AtomicReference<EmbeddingBatcher> batcher = new AtomicReference<>();
+        // One worker, so that the held call occupies every worker and the next texts stay queued.
         Map<String, String> settings = Map.of("ML_MODELS", "all-minilm-l6-v2-q", "ML_DEFAULT_MODEL", "all-minilm-l6-v2-q",
-                                              "ML_QUEUE_CAPACITY", "2", "ML_MAX_INPUTS", "2");
+                                              "ML_QUEUE_CAPACITY", "2", "ML_MAX_INPUTS", "2", "ML_WORKERS", "1");
         try (ServiceHarness svc = ServiceHarness.start(config -> {
             OnnxSentenceEncoder encoder = OnnxSentenceEncoder.load(EmbeddingModelSpec.ALL_MINILM_L6_V2_Q, 0);
             held.set(new HeldEncoder(encoder));
