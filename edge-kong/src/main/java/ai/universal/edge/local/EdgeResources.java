@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import ai.universal.edge.plugins.EdgeMetrics;
 import ai.universal.edge.plugins.LocalRateLimitStore;
 import ai.universal.edge.plugins.OtlpSpanExporter;
+import ai.universal.edge.plugins.RedisRateLimitStore;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Jedis;
@@ -21,6 +22,7 @@ final class EdgeResources implements AutoCloseable {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final LocalRateLimitStore localStore = new LocalRateLimitStore();
     private final Map<String, JedisPool> redisPools = new ConcurrentHashMap<>();
+    private final Map<String, RedisRateLimitStore> redisStores = new ConcurrentHashMap<>();
     private final Map<String, OtlpSpanExporter> exporters = new ConcurrentHashMap<>();
     private final UpstreamClient upstream = new UpstreamClient();
 
@@ -47,6 +49,16 @@ final class EdgeResources implements AutoCloseable {
         });
     }
 
+    /**
+     * The redis policy's counter store for one Redis (its pipelining sender thread outlives reloads, one per Redis).
+     */
+    RedisRateLimitStore redisStore(String host, int port, int database, String username, String password, int timeoutMs) {
+        JedisPool pool = redis(host, port, database, username, password, timeoutMs);
+        String key = host + ":" + port + "/" + database + "|" + username + "|" + (password == null ? "" : password.hashCode())
+                + "|" + timeoutMs;
+        return redisStores.computeIfAbsent(key, k -> new RedisRateLimitStore(pool, timeoutMs, host + ":" + port));
+    }
+
     OtlpSpanExporter exporter(URI endpoint, Map<String, String> headers, Map<String, String> resource, int batchSize,
                               long delayMillis, int maxEntries, Duration connectTimeout, Duration sendTimeout) {
         String key = endpoint + "|" + headers + "|" + resource + "|" + batchSize + "|" + delayMillis;
@@ -66,6 +78,7 @@ final class EdgeResources implements AutoCloseable {
     @Override
     public void close() {
         exporters.values().forEach(OtlpSpanExporter::close);
+        redisStores.values().forEach(RedisRateLimitStore::close);
         redisPools.values().forEach(JedisPool::close);
         upstream.close();
     }

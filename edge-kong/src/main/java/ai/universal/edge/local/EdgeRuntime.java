@@ -28,7 +28,6 @@ import ai.universal.edge.plugins.PluginConfig;
 import ai.universal.edge.plugins.PrometheusPlugin;
 import ai.universal.edge.plugins.RateLimitStore;
 import ai.universal.edge.plugins.RateLimitingPlugin;
-import ai.universal.edge.plugins.RedisRateLimitStore;
 import ai.universal.edge.plugins.RequestSizeLimitingPlugin;
 import ai.universal.edge.plugins.RequestTerminationPlugin;
 
@@ -142,9 +141,8 @@ record EdgeRuntime(KongConfig config, Router router, List<EdgePlugin> globalPlug
             return resources.localStore();
         }
         PluginConfig r = c.rec("redis");
-        return new RedisRateLimitStore(resources.redis(r.str("host"), r.num("port").intValue(),
-                                                       r.num("database").intValue(), r.str("username"), r.str("password"),
-                                                       r.num("timeout").intValue()));
+        return resources.redisStore(r.str("host"), r.num("port").intValue(), r.num("database").intValue(),
+                                    r.str("username"), r.str("password"), r.num("timeout").intValue());
     }
 
     @SuppressWarnings("unchecked")

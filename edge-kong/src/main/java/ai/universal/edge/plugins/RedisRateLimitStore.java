@@ -2,17 +2,34 @@ package ai.universal.edge.plugins;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * {@code policy: redis}: Kong's counter keys ({@code ratelimit:<route_id>:<service_id>:<identifier>:<period_date>:<period>})
- * holding the count of admitted requests, with the window's lifetime as TTL. Check and count run as one Lua script,
- * so two edges sharing a Redis enforce exactly one limit.
+ * holding the count of admitted requests, with the window's lifetime as TTL. Check and count run as one Lua script
+ * per request, so two edges sharing a Redis enforce exactly one limit.
+ *
+ * <p>Requests do not each pay a blocking round trip: they queue their script call, and one sender thread writes
+ * every call queued so far to one connection as a pipeline, reads the replies in order and hands each request its
+ * own. While a batch is on the wire the next one gathers, so under load one round trip serves many requests, and an
+ * idle edge sends a lone request at once (no gathering delay). Redis still runs each request's script atomically and
+ * in arrival order, exactly as one call per request would. A failed batch (Redis down, timeout) fails each of its
+ * requests, which the plugin then lets through or refuses per {@code fault_tolerant}.
  */
-public final class RedisRateLimitStore implements RateLimitStore {
+public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
+    private static final System.Logger LOGGER = System.getLogger(RedisRateLimitStore.class.getName());
+    private static final int MAX_BATCH = 256;
     private static final String SCRIPT = """
             local n = #KEYS
             local result = {}
@@ -35,19 +52,33 @@ public final class RedisRateLimitStore implements RateLimitStore {
             """;
 
     private final JedisPool pool;
-    private volatile String sha;
+    private final long waitMillis;
+    private final String name;
+    private final LinkedBlockingQueue<Call> queue = new LinkedBlockingQueue<>();
+    private final ReentrantLock startLock = new ReentrantLock();
+    private volatile Thread sender;
+    private volatile boolean closed;
+    private String sha;
 
     /**
      * Create a store on a pool.
      *
-     * @param pool Jedis pool (owned by the caller)
+     * @param pool      Jedis pool (owned by the caller; the sender borrows one connection per batch)
+     * @param timeoutMs the plugin's {@code redis.timeout}: how long a request waits for its reply before the store
+     *                  counts as failed (twice this, since a reply may wait behind one batch in flight)
+     * @param name      for the sender thread's name
      */
-    public RedisRateLimitStore(JedisPool pool) {
+    public RedisRateLimitStore(JedisPool pool, int timeoutMs, String name) {
         this.pool = pool;
+        this.waitMillis = 2L * Math.max(1, timeoutMs) + 50;
+        this.name = name;
     }
 
     @Override
-    public Outcome checkAndCount(List<String> keys, List<Double> limits, List<Integer> ttlSeconds) {
+    public Outcome checkAndCount(List<String> keys, List<Double> limits, List<Integer> ttlSeconds) throws Exception {
+        if (closed) {
+            throw new IllegalStateException("rate-limiting redis store is closed");
+        }
         List<String> args = new ArrayList<>(keys.size() * 2);
         for (Double limit : limits) {
             args.add(limit == Math.rint(limit) ? String.valueOf(limit.longValue()) : String.valueOf(limit));
@@ -55,22 +86,16 @@ public final class RedisRateLimitStore implements RateLimitStore {
         for (Integer ttl : ttlSeconds) {
             args.add(String.valueOf(ttl));
         }
+        Call call = new Call(keys, args);
+        queue.add(call);
+        ensureSender();
         Object reply;
-        try (Jedis jedis = pool.getResource()) {
-            String current = sha;
-            if (current == null) {
-                current = jedis.scriptLoad(SCRIPT);
-                sha = current;
-            }
-            try {
-                reply = jedis.evalsha(current, keys, args);
-            } catch (JedisDataException e) {
-                if (e.getMessage() == null || !e.getMessage().startsWith("NOSCRIPT")) {
-                    throw e;
-                }
-                sha = jedis.scriptLoad(SCRIPT);
-                reply = jedis.evalsha(sha, keys, args);
-            }
+        try {
+            reply = call.reply.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException e) {
+            throw new TimeoutException("no reply from Redis within " + waitMillis + " ms");
         }
         List<?> values = (List<?>) reply;
         long[] usage = new long[keys.size()];
@@ -78,5 +103,104 @@ public final class RedisRateLimitStore implements RateLimitStore {
             usage[i] = ((Number) values.get(i)).longValue();
         }
         return new Outcome(usage, ((Number) values.get(keys.size())).longValue() == 1);
+    }
+
+    private void ensureSender() {
+        if (sender != null) {
+            return;
+        }
+        startLock.lock();
+        try {
+            if (sender == null && !closed) {
+                sender = Thread.ofPlatform().daemon().name("rate-limiting-redis-" + name).start(this::run);
+            }
+        } finally {
+            startLock.unlock();
+        }
+    }
+
+    private void run() {
+        List<Call> batch = new ArrayList<>(MAX_BATCH);
+        while (!closed) {
+            try {
+                Call first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                send(batch);
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException | Error e) {
+                for (Call call : batch) {
+                    call.reply.completeExceptionally(e);
+                }
+                LOGGER.log(System.Logger.Level.DEBUG, "rate-limiting redis batch failed: " + e);
+            } finally {
+                batch.clear();
+            }
+        }
+        IllegalStateException stopped = new IllegalStateException("rate-limiting redis store is closed");
+        Call call;
+        while ((call = queue.poll()) != null) {
+            call.reply.completeExceptionally(stopped);
+        }
+    }
+
+    /**
+     * One pipelined round trip for the batch; calls whose script was not cached (Redis restarted or flushed its
+     * scripts) are sent again once the script is loaded.
+     */
+    private void send(List<Call> batch) {
+        try (Jedis jedis = pool.getResource()) {
+            if (sha == null) {
+                sha = jedis.scriptLoad(SCRIPT);
+            }
+            List<Call> pending = batch;
+            for (int attempt = 0; attempt < 2 && !pending.isEmpty(); attempt++) {
+                List<Response<Object>> replies = new ArrayList<>(pending.size());
+                Pipeline pipeline = jedis.pipelined();
+                for (Call call : pending) {
+                    replies.add(pipeline.evalsha(sha, call.keys, call.args));
+                }
+                pipeline.sync();
+                List<Call> noScript = new ArrayList<>(0);
+                for (int i = 0; i < pending.size(); i++) {
+                    Call call = pending.get(i);
+                    try {
+                        call.reply.complete(replies.get(i).get());
+                    } catch (JedisDataException e) {
+                        if (attempt == 0 && e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
+                            noScript.add(call);
+                        } else {
+                            call.reply.completeExceptionally(e);
+                        }
+                    }
+                }
+                if (!noScript.isEmpty()) {
+                    sha = jedis.scriptLoad(SCRIPT);
+                }
+                pending = noScript;
+            }
+        }
+    }
+
+    /**
+     * Stop the sender; queued requests fail (and pass or not per {@code fault_tolerant}).
+     */
+    @Override
+    public void close() {
+        closed = true;
+        Thread t = sender;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    private record Call(List<String> keys, List<String> args, CompletableFuture<Object> reply) {
+        private Call(List<String> keys, List<String> args) {
+            this(keys, args, new CompletableFuture<>());
+        }
     }
 }

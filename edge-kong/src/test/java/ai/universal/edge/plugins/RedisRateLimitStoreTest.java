@@ -1,0 +1,112 @@
+package ai.universal.edge.plugins;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * The redis policy's store against the real Redis on 127.0.0.1:6379: requests made at the same time share pipelined
+ * round trips, and each still gets the outcome one script call per request would have given. (A Redis restarted
+ * under a running edge, whose script cache is empty, is covered by RedisRateLimitTest.)
+ */
+class RedisRateLimitStoreTest {
+    private JedisPool pool;
+    private RedisRateLimitStore store;
+    private final List<String> keys = new ArrayList<>();
+
+    @BeforeEach
+    void open() {
+        GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
+        config.setJmxEnabled(false);
+        pool = new JedisPool(config, "127.0.0.1", 6379, 2000, null, null, 0);
+        store = new RedisRateLimitStore(pool, 2000, "test");
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        try (Jedis jedis = pool.getResource()) {
+            keys.forEach(jedis::del);
+        }
+        pool.close();
+    }
+
+    @Test
+    void concurrentRequestsEachGetTheirOwnCountAndOnlyTheLimitPasses() throws Exception {
+        String minute = key("minute");
+        String hour = key("hour");
+        int requests = 200;
+        int limit = 120;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<RateLimitStore.Outcome>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < requests; i++) {
+                outcomes.add(pool.submit(() -> {
+                    go.await();
+                    return store.checkAndCount(List.of(minute, hour), List.of((double) limit, 1000.0), List.of(60, 3600));
+                }));
+            }
+            go.countDown();
+            int admitted = 0;
+            int refused = 0;
+            Set<Long> usagesSeen = new HashSet<>();
+            for (Future<RateLimitStore.Outcome> f : outcomes) {
+                RateLimitStore.Outcome o = f.get();
+                if (o.stopped()) {
+                    refused++;
+                    assertThat(o.usage()[0], is((long) limit));
+                } else {
+                    admitted++;
+                    // every admitted request saw a different usage before it: one atomic check-and-count each
+                    assertThat(usagesSeen.add(o.usage()[0]), is(true));
+                    assertThat(o.usage()[1], is(o.usage()[0]));
+                }
+            }
+            assertThat(admitted, is(limit));
+            assertThat(refused, is(requests - limit));
+            assertThat(usagesSeen.size(), is(limit));
+        }
+        try (Jedis jedis = pool.getResource()) {
+            assertThat(jedis.get(minute), is(String.valueOf(limit)));
+            assertThat(jedis.get(hour), is(String.valueOf(limit)));
+            long ttl = jedis.ttl(hour);
+            assertThat(ttl > 60 && ttl <= 3600, is(true));
+        }
+    }
+
+    @Test
+    void aClosedStoreFailsRequestsInsteadOfHangingThem() throws Exception {
+        String hour = key("hour");
+        assertThat(store.checkAndCount(List.of(hour), List.of(10.0), List.of(3600)).stopped(), is(false));
+        store.close();
+        Exception failure = null;
+        try {
+            store.checkAndCount(List.of(hour), List.of(10.0), List.of(3600));
+        } catch (Exception e) {
+            failure = e;
+        }
+        assertThat(failure instanceof IllegalStateException, is(true));
+    }
+
+    private String key(String period) {
+        String key = "ratelimit:test-" + UUID.randomUUID() + ":" + period;
+        keys.add(key);
+        return key;
+    }
+}
