@@ -4,6 +4,7 @@
 # in one run; then 1,000 slow streams held open through svc-chat with its heap and RSS sampled.
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379 (or DATABASE_URL / REDIS_URL).
 # Usage: bench/chat/run.sh   (env: REQUESTS=1000 CONCURRENCY=8 STREAMS=1000)
+# CHAT_JVM_OPTS adds JVM options to svc-chat (e.g. CHAT_JVM_OPTS=-XX:StartFlightRecording=filename=/tmp/chat.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JDK=$(./uat java-home)

@@ -1,39 +1,49 @@
 package ai.universal.chat;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
 
 import ai.universal.kit.http.Json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+
 /**
- * HTTP to upstream LLM APIs (one shared JDK client, HTTP/1.1 keep-alive, virtual threads): JSON bodies in, either a
- * whole JSON answer or a line reader over a streamed answer out. Connection failures, timeouts and error statuses
- * become {@link UpstreamException}s with the provider's own error message.
+ * HTTP to upstream LLM APIs: one shared Helidon WebClient (HTTP/1.1, pooled keep-alive connections per upstream,
+ * blocking I/O on the caller's virtual thread — no selector thread or future chain between the request and its answer,
+ * which cost the JDK client several thread hand-offs per call). JSON bodies in, either a whole JSON answer or a line
+ * reader over a streamed answer out. The timeout bounds every wait for upstream bytes: until the answer starts, and
+ * between two reads of it. Connection failures, timeouts and error statuses become {@link UpstreamException}s with the
+ * provider's own error message.
  */
 final class UpstreamHttp implements AutoCloseable {
-    private final HttpClient client;
+    private static final HeaderName ACCEPT = HeaderNames.ACCEPT;
+
+    private final WebClient client;
 
     UpstreamHttp(Duration connectTimeout) {
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
+        this.client = WebClient.builder()
                 .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .followRedirects(false)
+                .shareConnectionCache(false)
+                .connectionCacheSize(512)
                 .build();
     }
 
@@ -43,16 +53,24 @@ final class UpstreamHttp implements AutoCloseable {
      * @param uri     endpoint
      * @param headers extra headers (keys are never logged)
      * @param body    JSON body
-     * @param timeout time for the whole answer
+     * @param timeout longest wait for upstream bytes
      * @return answer
      */
     JsonNode postJson(URI uri, Map<String, String> headers, Object body, Duration timeout) {
-        try (InputStream in = open(uri, headers, body, timeout, "application/json")) {
-            return Json.MAPPER.readTree(in);
+        try (HttpClientResponse response = post(uri, headers, body, timeout, "application/json")) {
+            return Json.MAPPER.readTree(response.inputStream());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, "Upstream answered malformed JSON");
         } catch (IOException e) {
             throw failure(uri, e);
+        } catch (UncheckedIOException e) {
+            throw failure(uri, e.getCause());
+        } catch (UpstreamException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the client library's own failures while reading (e.g. the connection ended inside a chunk)
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Connection to " + uri.getScheme() + "://"
+                    + uri.getAuthority() + " failed: " + e.getClass().getSimpleName());
         }
     }
 
@@ -65,72 +83,75 @@ final class UpstreamHttp implements AutoCloseable {
      * @return document
      */
     JsonNode getJson(URI uri, Map<String, String> headers, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
-        headers.forEach(request::header);
-        try {
-            HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                if (response.statusCode() >= 300) {
-                    throw UpstreamException.ofStatus(response.statusCode(), errorMessage(in.readAllBytes()));
-                }
-                return Json.MAPPER.readTree(in);
+        HttpClientRequest request = client.get().uri(uri).readTimeout(timeout);
+        headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
+        try (HttpClientResponse response = request.request()) {
+            if (response.status().code() >= 300) {
+                throw UpstreamException.ofStatus(response.status().code(), errorMessage(response.inputStream().readNBytes(64 * 1024)));
             }
+            return Json.MAPPER.readTree(response.inputStream());
         } catch (IOException e) {
             throw failure(uri, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UpstreamException(UpstreamException.Kind.TIMEOUT, 0, "Interrupted");
+        } catch (UncheckedIOException e) {
+            throw failure(uri, e.getCause());
         }
     }
 
     /**
-     * POST JSON and open the streamed answer as lines. The caller closes the reader (closing it abandons the
-     * upstream request).
+     * POST JSON and open the streamed answer as lines. The caller closes the reader (closing it before the end
+     * abandons the upstream request: its connection is closed, not read to the end).
      *
      * @param uri     endpoint
      * @param headers headers
      * @param body    JSON body
-     * @param timeout time until the answer starts
+     * @param timeout longest wait for upstream bytes (until the answer starts, and between two reads)
      * @param accept  Accept header
      * @return line reader
      */
     BufferedReader postStream(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
-        return new BufferedReader(new InputStreamReader(open(uri, headers, body, timeout, accept), StandardCharsets.UTF_8),
-                                  8192);
+        HttpClientResponse response;
+        try {
+            response = post(uri, headers, body, timeout, accept);
+        } catch (UncheckedIOException e) {
+            throw failure(uri, e.getCause());
+        }
+        InputStream in = new FilterInputStream(response.inputStream()) {
+            @Override
+            public void close() {
+                // closing the response (not the entity stream, which would wait for the next chunk) releases the
+                // connection when the answer was read to its end, and closes it otherwise
+                response.close();
+            }
+        };
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 8192);
     }
 
-    private InputStream open(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", accept)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
-        headers.forEach(request::header);
-        try {
-            HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() >= 300) {
-                byte[] error;
-                try (InputStream in = response.body()) {
-                    error = in.readNBytes(64 * 1024);
-                }
-                throw UpstreamException.ofStatus(response.statusCode(), errorMessage(error));
+    private HttpClientResponse post(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
+        HttpClientRequest request = client.post().uri(uri).readTimeout(timeout)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .header(ACCEPT, accept);
+        headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
+        HttpClientResponse response = request.submit(Json.bytes(body));
+        int status = response.status().code();
+        if (status >= 300) {
+            byte[] error;
+            try (response) {
+                error = response.inputStream().readNBytes(64 * 1024);
+            } catch (IOException e) {
+                error = new byte[0];
             }
-            return response.body();
-        } catch (IOException e) {
-            throw failure(uri, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UpstreamException(UpstreamException.Kind.TIMEOUT, 0, "Interrupted");
+            throw UpstreamException.ofStatus(status, errorMessage(error));
         }
+        return response;
     }
 
     static UpstreamException failure(URI uri, IOException e) {
         String where = uri.getScheme() + "://" + uri.getAuthority();
-        if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException
-                || (e.getCause() instanceof ConnectException)) {
+        if (connectFailure(e)) {
             return new UpstreamException(UpstreamException.Kind.CONNECT, 0, "Cannot connect to " + where, e);
         }
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof HttpTimeoutException || e instanceof SocketTimeoutException
+                || e.getCause() instanceof SocketTimeoutException) {
             return new UpstreamException(UpstreamException.Kind.TIMEOUT, 0, "No answer from " + where + " in time", e);
         }
         return new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Connection to " + where + " failed: "
@@ -173,9 +194,20 @@ final class UpstreamHttp implements AutoCloseable {
         try {
             return reader.readLine();
         } catch (IOException e) {
-            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Upstream stream broke: "
-                    + e.getClass().getSimpleName());
+            throw broken(e);
+        } catch (UncheckedIOException e) {
+            throw broken(e.getCause());
+        } catch (RuntimeException e) {
+            // the client library's own failures while reading (e.g. the connection ended inside a chunk)
+            throw broken(e);
         }
+    }
+
+    private static UpstreamException broken(Throwable e) {
+        if (e instanceof SocketTimeoutException || e.getCause() instanceof SocketTimeoutException) {
+            return new UpstreamException(UpstreamException.Kind.TIMEOUT, 0, "Upstream stream sent nothing in time");
+        }
+        return new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Upstream stream broke: " + e.getClass().getSimpleName());
     }
 
     static void closeQuietly(AutoCloseable closeable) {
@@ -186,8 +218,18 @@ final class UpstreamHttp implements AutoCloseable {
         }
     }
 
+    private static boolean connectFailure(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
+                    || (t instanceof SocketTimeoutException && String.valueOf(t.getMessage()).toLowerCase().contains("connect"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
-        client.close();
+        client.closeResource();
     }
 }

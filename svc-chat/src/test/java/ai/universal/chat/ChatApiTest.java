@@ -191,6 +191,39 @@ class ChatApiTest {
     }
 
     @Test
+    void unreachableDeploymentIsRetriedThenTheNextOneAnswers() throws Exception {
+        HttpResponse<String> r = h.chat(request("unreachable", false, null), user);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("rescue", r.headers().firstValue("X-Chat-Deployment").orElseThrow());
+        assertEquals("Hello from anthropic!", json(r).path("choices").get(0).path("message").path("content").asText());
+    }
+
+    @Test
+    void upstreamThatDoesNotAnswerWithinTheDeploymentTimeoutBecomes504() throws Exception {
+        HttpResponse<String> r = h.chat(request("slow", false, null), user);
+        assertEquals(504, r.statusCode(), r.body());
+        JsonNode error = json(r).path("error");
+        assertEquals("upstream_timeout", error.path("code").asText());
+        assertEquals("server_error", error.path("type").asText());
+        assertEquals(2, h.upstream.calls("openai", "gpt-slow"), "a timeout is retried once");
+    }
+
+    @Test
+    void streamThatStallsAfterItStartedEndsWithAnErrorChunkAndIsNotRetried() throws Exception {
+        int spareBefore = h.upstream.calls("openai", "gpt-spare");
+        HttpResponse<String> r = h.chat(request("stalling", true, null), user);
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> events = events(r.body());
+        assertEquals(4, events.size(), r.body());
+        assertEquals(" from", FakeUpstream.JSON.readTree(events.get(2)).path("choices").get(0).path("delta").path("content")
+                .asText());
+        JsonNode error = FakeUpstream.JSON.readTree(events.get(3)).path("error");
+        assertEquals("upstream_stream_interrupted", error.path("code").asText(), r.body());
+        assertTrue(error.path("message").asText().contains("in time"), error.toString());
+        assertEquals(spareBefore, h.upstream.calls("openai", "gpt-spare"), "no fallback after the first byte");
+    }
+
+    @Test
     void fallbackAliasAnswersWhenEveryDeploymentFailed() throws Exception {
         HttpResponse<String> r = h.chat(request("fallback-alias", false, null), user);
         assertEquals(200, r.statusCode(), r.body());

@@ -148,10 +148,30 @@ final class ChatHarness implements AutoCloseable {
                     deployments:
                       - {provider: ollama, base-url: "%3$s", model: llama-500}
                       - {provider: anthropic, base-url: "%2$s", model: claude-rescue, api-key-env: TEST_ANTHROPIC_KEY}
+                  slow:
+                    deployments:
+                      - {provider: openai, base-url: "%1$s", model: gpt-slow, api-key-env: TEST_OPENAI_KEY, timeout: 300ms}
+                  stalling:
+                    deployments:
+                      - {provider: openai, base-url: "%1$s", model: gpt-stall, api-key-env: TEST_OPENAI_KEY, timeout: 300ms}
+                      - {provider: openai, base-url: "%1$s", model: gpt-spare, api-key-env: TEST_OPENAI_KEY}
+                  unreachable:
+                    deployments:
+                      - {id: dead-port, provider: openai, base-url: "%5$s", model: gpt-4o-mini, api-key-env: TEST_OPENAI_KEY}
+                      - {id: rescue, provider: anthropic, base-url: "%2$s", model: claude-rescue, api-key-env: TEST_ANTHROPIC_KEY}
                   needs-missing-key:
                     deployments:
                       - {provider: openai, model: gpt-4o, api-key-env: NOT_SET_ANYWHERE_KEY}
-                """.formatted(openai, anthropic, ollama, compat);
+                """.formatted(openai, anthropic, ollama, compat, "http://127.0.0.1:" + closedPort() + "/v1");
+    }
+
+    /** A loopback port nothing listens on (connections to it are refused). */
+    private static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     String bearer(String subject) {

@@ -28,6 +28,8 @@ import com.sun.net.httpserver.HttpServer;
  *     <li>{@code *-500}, {@code *-429}, {@code *-badrequest}, {@code *-context}: that error in the provider's shape</li>
  *     <li>{@code *-midstream}: streams two pieces, then fails in the provider's way (OpenAI: connection ends without
  *     [DONE]; Anthropic: {@code event: error} overloaded_error; Ollama: an {@code {"error"}} line)</li>
+ *     <li>{@code *-slow} (OpenAI): answers only after 5 s, as an upstream that hangs</li>
+ *     <li>{@code *-stall} (OpenAI, streamed): streams two pieces, then sends nothing more for 10 s</li>
  * </ul>
  * {@link #failNext(String, int)} makes the next n calls for a model answer 500.
  */
@@ -97,6 +99,9 @@ final class FakeUpstream implements AutoCloseable {
         if (failing != null && failing.getAndDecrement() > 0) {
             error(ex, kind, 500, "server");
             return;
+        }
+        if (model.endsWith("-slow")) {
+            pause(5000);
         }
         if (model.endsWith("-500")) {
             error(ex, kind, 500, "server");
@@ -177,6 +182,9 @@ final class FakeUpstream implements AutoCloseable {
                 for (int i = 0; i < pieces.size(); i++) {
                     if (model.endsWith("-midstream") && i == 2) {
                         return;
+                    }
+                    if (model.endsWith("-stall") && i == 2) {
+                        pause(10_000);
                     }
                     event(out, "data: " + prefix + "{\"index\":0,\"delta\":{\"content\":\"" + pieces.get(i) + "\"},"
                             + "\"logprobs\":null,\"finish_reason\":null}" + suffix + "\n\n");
@@ -273,6 +281,15 @@ final class FakeUpstream implements AutoCloseable {
 
     static List<String> pieces(String name) {
         return PIECES.stream().map(p -> p.formatted(name)).toList();
+    }
+
+    /** An upstream that hangs (the gateway's timeout, not this pause, decides what the client sees). */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static OutputStream beginStream(HttpExchange ex, String type) throws IOException {

@@ -34,6 +34,7 @@ import ai.universal.kit.infra.TestInfra;
  * Then {@code streams} slow streams are held open through svc-chat at once, with its heap and RSS sampled meanwhile.
  * <p>
  * System properties: chat.jar, edge.jar, requests (per target, default 1000), concurrency (8), streams (1000).
+ * {@code CHAT_JVM_OPTS} adds JVM options to svc-chat's command line (e.g. a JFR recording for profiling).
  */
 public final class ChatBench {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -68,7 +69,13 @@ public final class ChatBench {
                               "CHAT_USER_RPM", "100000000", "CHAT_USER_TOKENS_PER_DAY", "0", "LOCAL_LLM_ENDPOINT", "",
                               "OPENAI_API_KEY", "", "ANTHROPIC_API_KEY", "", "OPENAI_COMPATIBLE_BASE_URL", "",
                               "DB_POOL_SIZE", "4"));
-            Process chat = start(List.of(java(), "-jar", chatJar.toString()), env, work.resolve("svc-chat.log"));
+            List<String> chatCommand = new ArrayList<>(List.of(java()));
+            String extra = System.getenv("CHAT_JVM_OPTS");
+            if (extra != null && !extra.isBlank()) {
+                chatCommand.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            chatCommand.addAll(List.of("-jar", chatJar.toString()));
+            Process chat = start(chatCommand, env, work.resolve("svc-chat.log"));
             processes.add(chat);
             String chatUrl = "http://127.0.0.1:" + chatPort;
             awaitUp(chatUrl + "/health/ready");
