@@ -159,6 +159,40 @@ class JwtVerifierTest {
     }
 
     @Test
+    void rememberedTokenStillExpiresAndStopsWhenItsKeyLeavesTheKeySet() throws Exception {
+        MutableClock clock = new MutableClock(NOW);
+        java.util.concurrent.atomic.AtomicReference<JWK> served = new java.util.concurrent.atomic.AtomicReference<>(key.toPublicJWK());
+        JwtVerifier verifier = new JwtVerifier(kid -> kid.equals("k1") ? Optional.ofNullable(served.get()) : Optional.empty(),
+                                               Set.of(JWSAlgorithm.RS256), ISSUER, null, Duration.ofSeconds(30), clock);
+        String token = sign(key, "k1", claims().notBeforeTime(Date.from(NOW.minusSeconds(10))).build());
+        assertEquals("user-7", verifier.verify(token).subject());
+        assertEquals("user-7", verifier.verify(token).subject(), "the second use is served from memory");
+
+        clock.advance(Duration.ofSeconds(840 + 31));
+        InvalidCredentialsException expired = assertThrows(InvalidCredentialsException.class, () -> verifier.verify(token));
+        assertEquals("token expired", expired.getMessage());
+
+        MutableClock early = new MutableClock(NOW.minusSeconds(60));
+        JwtVerifier notYet = new JwtVerifier(kid -> Optional.of(key.toPublicJWK()), Set.of(JWSAlgorithm.RS256), ISSUER, null,
+                                             Duration.ofSeconds(30), early);
+        String later = sign(key, "k1", claims().notBeforeTime(Date.from(NOW)).build());
+        assertEquals("token is not valid yet",
+                     assertThrows(InvalidCredentialsException.class, () -> notYet.verify(later)).getMessage());
+        early.advance(Duration.ofSeconds(60));
+        assertEquals("user-7", notYet.verify(later).subject());
+        assertEquals("user-7", notYet.verify(later).subject());
+
+        clock.advance(Duration.ofSeconds(-(840 + 31)));
+        assertEquals("user-7", verifier.verify(token).subject());
+        served.set(otherKey.toPublicJWK());
+        InvalidCredentialsException rotated = assertThrows(InvalidCredentialsException.class, () -> verifier.verify(token));
+        assertEquals("token signature is invalid", rotated.getMessage(), "a replaced key re-runs the full check");
+        served.set(null);
+        InvalidCredentialsException removed = assertThrows(InvalidCredentialsException.class, () -> verifier.verify(token));
+        assertEquals("token signed by an unknown key", removed.getMessage());
+    }
+
+    @Test
     void remoteJwksRefreshesOnUnknownKidAtMostOncePerInterval() {
         try (TestAuthServer auth = TestAuthServer.start()) {
             MutableClock clock = new MutableClock(NOW);

@@ -28,6 +28,11 @@ import com.nimbusds.jwt.SignedJWT;
  * key as secret is refused before any key is looked at), the key is found by {@code kid} and must be of the family the
  * algorithm needs, then {@code exp} (required), {@code nbf}, {@code iss} and, when configured, {@code aud} are checked
  * with a small clock skew.
+ * <p>
+ * A token that passed every check is remembered (its exact compact form, bounded in number), so the next request
+ * with the same token skips parsing and the signature check; the time checks ({@code exp}, {@code nbf}) still run
+ * every time, and its key must still be the one the key source serves for its {@code kid} (a key removed from the
+ * JWKS stops its cached tokens too). Failures are never remembered.
  */
 public final class JwtVerifier {
     private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
@@ -42,6 +47,21 @@ public final class JwtVerifier {
     private final Clock clock;
     /** Verifiers are built once per key (building one re-derives the public key's parameters). */
     private final java.util.Map<JWK, JWSVerifier> verifiers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tokens that passed every check, by their compact form. */
+    private final java.util.Map<String, Verified> verified = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final int MAX_REMEMBERED = 4096;
+
+    /**
+     * A token that passed: what the per-use checks need.
+     *
+     * @param principal the principal
+     * @param kid       key id
+     * @param key       the key that verified it
+     * @param notBefore {@code nbf}, or null
+     */
+    private record Verified(Principal principal, String kid, JWK key, Instant notBefore) {
+    }
 
     /**
      * Create a verifier.
@@ -92,6 +112,11 @@ public final class JwtVerifier {
      * @throws InvalidCredentialsException with a reason safe to show the caller
      */
     public Principal verify(String token) {
+        Verified known = verified.get(token);
+        if (known != null && keys.key(known.kid()).filter(known.key()::equals).isPresent()) {
+            checkTimes(known.principal().expiresAt(), known.notBefore());
+            return known.principal();
+        }
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
@@ -122,10 +147,29 @@ public final class JwtVerifier {
         } catch (JOSEException e) {
             throw new InvalidCredentialsException("token signature is invalid");
         }
+        Principal principal;
+        Date nbf;
         try {
-            return principal(jwt.getJWTClaimsSet());
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            principal = principal(claims);
+            nbf = claims.getNotBeforeTime();
         } catch (ParseException e) {
             throw new InvalidCredentialsException("token claims are malformed");
+        }
+        if (verified.size() >= MAX_REMEMBERED) {
+            verified.clear();
+        }
+        verified.put(token, new Verified(principal, kid, key, nbf == null ? null : nbf.toInstant()));
+        return principal;
+    }
+
+    private void checkTimes(Instant exp, Instant nbf) {
+        Instant now = clock.instant();
+        if (now.minus(skew).isAfter(exp)) {
+            throw new InvalidCredentialsException("token expired");
+        }
+        if (nbf != null && now.plus(skew).isBefore(nbf)) {
+            throw new InvalidCredentialsException("token is not valid yet");
         }
     }
 
@@ -140,18 +184,12 @@ public final class JwtVerifier {
     }
 
     private Principal principal(JWTClaimsSet claims) throws ParseException {
-        Instant now = clock.instant();
         Date exp = claims.getExpirationTime();
         if (exp == null) {
             throw new InvalidCredentialsException("token has no expiry");
         }
-        if (now.minus(skew).isAfter(exp.toInstant())) {
-            throw new InvalidCredentialsException("token expired");
-        }
         Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && now.plus(skew).isBefore(nbf.toInstant())) {
-            throw new InvalidCredentialsException("token is not valid yet");
-        }
+        checkTimes(exp.toInstant(), nbf == null ? null : nbf.toInstant());
         if (!issuer.equals(claims.getIssuer())) {
             throw new InvalidCredentialsException("token issuer is not accepted");
         }
