@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import ai.universal.kit.http.Json;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,6 +24,7 @@ final class ChatGateway {
     private static final System.Logger LOGGER = System.getLogger(ChatGateway.class.getName());
     static final String DEPLOYMENT_HEADER = "X-Chat-Deployment";
     static final String MEMORY_HEADER = "X-Memory-Status";
+    private static final JsonStringEncoder JSON_STRINGS = JsonStringEncoder.getInstance();
 
     private final ModelCatalog catalog;
     private final Router router;
@@ -342,10 +344,15 @@ final class ChatGateway {
         }
     }
 
-    /** Assembles a streamed answer while forwarding it as OpenAI chunks. */
+    /**
+     * Assembles a streamed answer while forwarding it as OpenAI chunks. The part of a chunk that is the same for the
+     * whole stream (id, created, model…) is encoded once; a text delta is written straight into it.
+     */
     private final class StreamedAnswer {
         private final Turn turn;
         private final ChunkSink sink;
+        private final String chunkStart;
+        private final String chunkEnd;
         private final StringBuilder text = new StringBuilder();
         private final List<String[]> toolCalls = new ArrayList<>();
         private Deployment deployment;
@@ -358,6 +365,9 @@ final class ChatGateway {
         StreamedAnswer(Turn turn, ChunkSink sink) {
             this.turn = turn;
             this.sink = sink;
+            String base = base().toString();
+            this.chunkStart = base.substring(0, base.length() - 1) + ",\"choices\":[{\"index\":0,\"delta\":";
+            this.chunkEnd = "}]" + (turn.request().includeUsage() ? ",\"usage\":null}" : "}");
         }
 
         void attempt(Deployment d, DeploymentHealth h) {
@@ -396,7 +406,8 @@ final class ChatGateway {
             switch (event) {
             case StreamEvent.Text t -> {
                 text.append(t.text());
-                sink.event(chunk(Json.MAPPER.createObjectNode().put("content", t.text()), null));
+                sink.event(chunkStart + "{\"content\":\"" + new String(JSON_STRINGS.quoteAsString(t.text()))
+                                   + "\"},\"logprobs\":null,\"finish_reason\":null" + chunkEnd);
             }
             case StreamEvent.ToolCallFragment f -> {
                 while (toolCalls.size() <= f.index()) {
@@ -452,20 +463,8 @@ final class ChatGateway {
         }
 
         private String chunk(ObjectNode delta, String finish) {
-            ObjectNode chunk = base();
-            ObjectNode choice = chunk.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.set("delta", delta);
-            choice.putNull("logprobs");
-            if (finish == null) {
-                choice.putNull("finish_reason");
-            } else {
-                choice.put("finish_reason", finish);
-            }
-            if (turn.request().includeUsage()) {
-                chunk.putNull("usage");
-            }
-            return chunk.toString();
+            return chunkStart + delta.toString() + ",\"logprobs\":null,\"finish_reason\":"
+                    + (finish == null ? "null" : "\"" + new String(JSON_STRINGS.quoteAsString(finish)) + "\"") + chunkEnd;
         }
     }
 }

@@ -35,6 +35,7 @@ import io.helidon.webclient.api.WebClient;
  */
 final class UpstreamHttp implements AutoCloseable {
     private static final HeaderName ACCEPT = HeaderNames.ACCEPT;
+    private static final int STREAM_READ = 1024;
 
     private final WebClient client;
 
@@ -58,7 +59,8 @@ final class UpstreamHttp implements AutoCloseable {
      */
     JsonNode postJson(URI uri, Map<String, String> headers, Object body, Duration timeout) {
         try (HttpClientResponse response = post(uri, headers, body, timeout, "application/json")) {
-            return Json.MAPPER.readTree(response.inputStream());
+            // read whole into one array of the answer's size (the entity stream would allocate a buffer per read)
+            return Json.MAPPER.readTree(response.entity().as(byte[].class));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, "Upstream answered malformed JSON");
         } catch (IOException e) {
@@ -87,7 +89,8 @@ final class UpstreamHttp implements AutoCloseable {
         headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
         try (HttpClientResponse response = request.request()) {
             if (response.status().code() >= 300) {
-                throw UpstreamException.ofStatus(response.status().code(), errorMessage(response.inputStream().readNBytes(64 * 1024)));
+                byte[] error = response.inputStream().readNBytes(64 * 1024);
+                throw UpstreamException.ofStatus(response.status().code(), errorMessage(error));
             }
             return Json.MAPPER.readTree(response.inputStream());
         } catch (IOException e) {
@@ -116,6 +119,13 @@ final class UpstreamHttp implements AutoCloseable {
             throw failure(uri, e.getCause());
         }
         InputStream in = new FilterInputStream(response.inputStream()) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                // the client allocates a fresh buffer of the requested size for every read, and a stream arrives
+                // one small event per read: asking for less keeps that garbage small
+                return super.read(b, off, Math.min(len, STREAM_READ));
+            }
+
             @Override
             public void close() {
                 // closing the response (not the entity stream, which would wait for the next chunk) releases the
