@@ -29,8 +29,9 @@ final class Api {
      * @param status      status
      * @param body        body text
      * @param contentType content type
+     * @param headers     all response headers (names lower-case)
      */
-    record Reply(int status, String body, String contentType) {
+    record Reply(int status, String body, String contentType, java.net.http.HttpHeaders headers) {
         JsonNode json() {
             try {
                 return Json.MAPPER.readTree(body);
@@ -74,7 +75,7 @@ final class Api {
         }
         try {
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+            return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

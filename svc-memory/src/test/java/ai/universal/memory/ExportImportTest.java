@@ -82,6 +82,43 @@ class ExportImportTest {
         assertTrue(b.api().get("/v1/memories").json().path("memories").size() == 2);
     }
 
+    @Test
+    void exportStreamsEveryMemoryAcrossPagesInIdOrder() {
+        MemoryStack.User u = stack.user();
+        int n = 1201; // three export pages of 500
+        StringBuilder ndjson = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            ndjson.append("{\"text\":\"Streamed export item ").append(i).append("\",\"metadata\":{\"i\":").append(i)
+                    .append("}}\n");
+        }
+        Api.Reply imported = u.api().send("POST", "/v1/memories/import", ndjson.toString(), "application/x-ndjson");
+        assertEquals(200, imported.status(), imported.body());
+        assertEquals(n, imported.json().path("added").asInt());
+        try {
+            Api.Reply export = u.api().get("/v1/memories/export");
+            assertEquals(200, export.status());
+            assertEquals("application/x-ndjson", export.contentType());
+            assertTrue(export.headers().firstValue("content-length").isEmpty(), "streamed, not sized up front: "
+                    + export.headers().map());
+            List<JsonNode> lines = lines(export.body());
+            assertEquals(n, lines.size());
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                seen.add(lines.get(i).path("metadata").path("i").asInt());
+                if (i > 0) {
+                    assertTrue(lines.get(i - 1).path("id").asText().compareTo(lines.get(i).path("id").asText()) < 0,
+                               "id order at line " + i);
+                }
+            }
+            assertEquals(n, seen.size());
+            List<JsonNode> filtered = lines(u.api().get("/v1/memories/export?metadata="
+                    + Api.q("{\"key\":\"i\",\"lt\":10}")).body());
+            assertEquals(10, filtered.size());
+        } finally {
+            u.api().send("DELETE", "/v1/memories", Map.of("all", true), "application/json");
+        }
+    }
+
     private static String findId(List<JsonNode> memories, String text) {
         return memories.stream().filter(m -> m.path("text").asText().contains(text)).findFirst().orElseThrow()
                 .path("id").asText();

@@ -81,6 +81,23 @@ class FilterTest {
     }
 
     @Test
+    void updatedAndCreatedRangesSelectByTheirOwnTimestamp() {
+        String mark = stack.clock.instant().toString();
+        String m2 = user.api().get("/v1/memories?metadata=" + Api.q("{\"name\":\"m2\"}")).json().path("memories").get(0)
+                .path("id").asText();
+        assertEquals(200, user.api().patch("/v1/memories/" + m2, Map.of("importance", 0.75)).status());
+        assertEquals(Set.of("m2"), names("updated_after=" + Api.q(mark)));
+        assertEquals(Set.of("m1", "m3", "m4"), names("updated_before=" + Api.q(mark)));
+        // m2 was created before the mark: created ranges do not move with an update
+        assertEquals(Set.of(), names("created_after=" + Api.q(mark)));
+        assertEquals(Set.of("m4"), names("created_after=" + Api.q(createdBetween) + "&created_before=" + Api.q(mark)));
+        JsonNode found = user.api().post("/v1/memories/search", Map.of("query", "filter memory", "limit", 10, "filters",
+                                                                       Map.of("updated_after", mark))).json();
+        assertEquals(1, found.path("results").size(), found.toString());
+        assertEquals(m2, found.path("results").get(0).path("id").asText());
+    }
+
+    @Test
     void deleteByFilterCountsOnDryRunThenDeletes() {
         MemoryStack.User u = stack.user();
         for (String s : List.of("alpha", "beta", "gamma")) {
@@ -98,6 +115,12 @@ class FilterTest {
         assertEquals(2, real.json().path("deleted").asInt());
         assertEquals(1, u.api().get("/v1/memories").json().path("memories").size());
         MemoryCrudTest.assertProblem(u.api().delete("/v1/memories"), 400, "filter_required", "filters");
+        Api.Reply dryBody = u.api().send("DELETE", "/v1/memories", Map.of("filters", Map.of("metadata",
+                Map.of("key", "batch", "eq", 2)), "dry_run", true), "application/json");
+        assertEquals(200, dryBody.status(), dryBody.body());
+        assertEquals(1, dryBody.json().path("matched").asInt());
+        assertEquals(0, dryBody.json().path("deleted").asInt());
+        assertEquals(1, u.api().get("/v1/memories").json().path("memories").size());
         Api.Reply all = u.api().send("DELETE", "/v1/memories", Map.of("all", true), "application/json");
         assertEquals(1, all.json().path("deleted").asInt(), all.body());
         assertEquals(0, u.api().get("/v1/memories").json().path("memories").size());

@@ -70,6 +70,16 @@ class IsolationTest {
         assertEquals(alice.id(), added.json().path("owner").asText());
         String service = stack.auth.token("svc-chat", List.of("service"), "memories");
         assertEquals(2, stack.as(service).get("/v1/memories?user_id=" + alice.id()).json().path("memories").size());
+        Api.Reply forAlice = stack.as(service).post("/v1/memories", Map.of("text", "Alice's seat on the ferry is 14C",
+                                                                          "user_id", alice.id()));
+        assertEquals(201, forAlice.status(), forAlice.body());
+        assertEquals(alice.id(), forAlice.json().path("owner").asText());
+        JsonNode found = stack.as(service).post("/v1/memories/search", Map.of("query", "ferry seat 14C",
+                                                                              "user_id", alice.id())).json();
+        assertEquals(forAlice.json().path("id").asText(), found.path("results").get(0).path("id").asText(),
+                     found.toString());
+        assertEquals(0, mallory.api().post("/v1/memories/search", Map.of("query", "ferry seat 14C")).json()
+                .path("results").size());
         JsonNode history = alice.api().get("/v1/memories/" + added.json().path("id").asText() + "/history").json();
         assertTrue(history.path("history").get(0).path("actor").asText().startsWith("admin-"));
     }

@@ -1,5 +1,6 @@
 package ai.universal.memory;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,9 @@ class MemoryCrudTest {
     @Test
     void patchChangesTextMergesMetadataAndRecordsHistory() {
         MemoryStack.User u = stack.user();
-        String id = u.api().post("/v1/memories", Map.of("text", "My car is red.", "metadata",
-                                                        Map.of("topic", "car", "brand", "Fiat"))).json().path("id").asText();
+        JsonNode added = u.api().post("/v1/memories", Map.of("text", "My car is red.", "metadata",
+                                                             Map.of("topic", "car", "brand", "Fiat"))).json();
+        String id = added.path("id").asText();
         Map<String, Object> removeBrand = java.util.Collections.singletonMap("brand", null);
         Api.Reply patch = u.api().patch("/v1/memories/" + id, Map.of("text", "My car is green.", "metadata", removeBrand));
         assertEquals(200, patch.status(), patch.body());
@@ -66,6 +68,12 @@ class MemoryCrudTest {
         assertEquals("My car is red.", history.get(1).path("previous").path("text").asText());
         assertEquals("Fiat", history.get(1).path("previous").path("metadata").path("brand").asText());
         assertEquals("My car is green.", history.get(1).path("current").path("text").asText());
+        assertEquals("car", history.get(1).path("current").path("metadata").path("topic").asText());
+        // when: the add at the memory's creation, the change at its new updated_at
+        assertEquals(Instant.parse(added.path("created_at").asText()), Instant.parse(history.get(0).path("at").asText()));
+        assertEquals(Instant.parse(patch.json().path("updated_at").asText()),
+                     Instant.parse(history.get(1).path("at").asText()));
+        assertTrue(Instant.parse(history.get(1).path("at").asText()).isAfter(Instant.parse(history.get(0).path("at").asText())));
     }
 
     @Test

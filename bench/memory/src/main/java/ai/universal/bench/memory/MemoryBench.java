@@ -31,9 +31,11 @@ import ai.universal.vector.VectorApp;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Drives svc-memory over HTTP with generated sentences and prints one Markdown table. Phases per target size:
- * single adds one at a time (latency with embedding and dedupe), batch adds of 100 with CONCURRENCY clients
- * (throughput), the wait until the outbox is drained (searchable), then sequential hybrid searches (latency).
+ * Drives svc-memory over HTTP with generated sentences and prints one Markdown table. Phases per target size: load
+ * (batch adds of 100 with CONCURRENCY clients, each embedded and deduplicated — or, above {@code bulkAbove}, SQL COPY
+ * with reused embeddings, see {@link Floor}), the wait until the outbox is drained (searchable), single adds one at a
+ * time on top (latency with embedding and dedupe), then the same hybrid searches through svc-memory and through the
+ * floor (svc-ml embed + svc-vector search beside one PostgreSQL full-text query), interleaved, and a parallel run.
  */
 public final class MemoryBench {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -68,11 +70,21 @@ public final class MemoryBench {
     private MemoryBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run();
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1); // the services' non-daemon threads would keep a failed run alive
+        }
+    }
+
+    private static void run() throws Exception {
         int[] sizes = Arrays.stream(System.getProperty("sizes", "10000").split(",")).mapToInt(Integer::parseInt).toArray();
         int single = Integer.getInteger("single", 300);
         int queries = Integer.getInteger("queries", 500);
         int concurrency = Integer.getInteger("concurrency", 4);
+        int bulkAbove = Integer.getInteger("bulkAbove", 20_000);
 
         TestInfra.Infra infra = TestInfra.fresh();
         TestAuthServer auth = TestAuthServer.start();
@@ -100,23 +112,45 @@ public final class MemoryBench {
         String token = auth.token("bench-user", List.of("user"), "*");
         String admin = auth.token("bench-admin", List.of("user", "admin"), "*");
         await(() -> status(ml.baseUrl() + "/health", null) == 200, Duration.ofMinutes(2));
+        Floor floor = new Floor(ml.baseUrl(), vector.baseUrl(), token, relayKey, infra.databaseUrl(), "bench-user");
 
         Random random = new Random(42);
         // Warm-up: JIT, connection pools, the model's first batches.
         for (int i = 0; i < 50; i++) {
             post(base + "/v1/memories", token, Map.of("text", sentence(random)));
-            post(base + "/v1/memories/search", token, Map.of("query", sentence(random), "limit", 10));
+            post(base + "/v1/memories/search", token, Map.of("query", query(random), "limit", 10));
         }
         drain(base, admin);
+        for (int i = 0; i < 50; i++) {
+            floor.search(query(random));
+        }
 
         StringBuilder table = new StringBuilder();
-        table.append("| memories stored | single add p50 / p99 (ms) | batch add throughput (adds/s) |")
-                .append(" searchable after load (s) |")
-                .append(" search p50 / p99 (ms) | search throughput, ").append(concurrency).append(" clients (q/s) |\n")
-                .append("|---|---|---|---|---|---|\n");
+        table.append("| memories stored | loaded by | load throughput (memories/s) | searchable after load (s) |")
+                .append(" single add p50 / p99 (ms) | search p50 / p99 (ms) | floor p50 / p99 (ms) | p50 ratio |")
+                .append(" search, ").append(concurrency).append(" clients (q/s) |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder notes = new StringBuilder();
         int sent = 50;
         AtomicInteger added = new AtomicInteger(count(base, token));
         for (int size : sizes) {
+            // 1. Load up to the size less the single adds, through HTTP with embedding, or in bulk beyond bulkAbove.
+            int toLoad = Math.max(0, size - single - added.get());
+            boolean bulk = size > bulkAbove;
+            long loadStart = System.nanoTime();
+            if (bulk) {
+                added.addAndGet(floor.bulkLoad(toLoad, random));
+            } else {
+                loadOverHttp(base, token, toLoad, concurrency, random, added);
+            }
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            drain(base, admin);
+            double searchableSeconds = (System.nanoTime() - loadStart) / 1e9;
+            sent += toLoad;
+            System.out.printf("loaded %,d memories (%s) in %.1f s, searchable after %.1f s%n", toLoad,
+                              bulk ? "bulk" : "http", loadSeconds, searchableSeconds);
+
+            // 2. Single adds, one at a time, on top of the loaded memories (embedding + dedupe lookup + commit).
             long[] addNanos = new long[single];
             for (int i = 0; i < single; i++) {
                 long t = System.nanoTime();
@@ -127,45 +161,25 @@ public final class MemoryBench {
                 }
             }
             sent += single;
-            int toLoad = Math.max(0, size - added.get());
-            int batches = (toLoad + 99) / 100;
-            AtomicInteger next = new AtomicInteger();
-            long loadStart = System.nanoTime();
-            try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
-                List<Future<?>> futures = new ArrayList<>();
-                for (int c = 0; c < concurrency; c++) {
-                    long seed = random.nextLong();
-                    futures.add(pool.submit(() -> {
-                        Random r = new Random(seed);
-                        int b;
-                        while ((b = next.getAndIncrement()) < batches) {
-                            int n = Math.min(100, toLoad - b * 100);
-                            List<Map<String, Object>> items = new ArrayList<>(n);
-                            for (int i = 0; i < n; i++) {
-                                items.add(Map.of("text", sentence(r), "metadata", Map.of("batch", b)));
-                            }
-                            added.addAndGet(post(base + "/v1/memories", token, Map.of("memories", items)).path("added").asInt());
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : futures) {
-                    f.get();
-                }
-            }
-            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             drain(base, admin);
-            double searchableSeconds = (System.nanoTime() - loadStart) / 1e9;
-            sent += toLoad;
 
+            // 3. The same queries through svc-memory and through the floor, interleaved so both see the same load.
+            List<String> qs = new ArrayList<>();
+            for (int i = 0; i < queries; i++) {
+                qs.add(query(random));
+            }
             long[] searchNanos = new long[queries];
+            long[] floorNanos = new long[queries];
             for (int i = 0; i < queries; i++) {
                 long t = System.nanoTime();
-                JsonNode r = post(base + "/v1/memories/search", token, Map.of("query", query(random), "limit", 10));
+                JsonNode r = post(base + "/v1/memories/search", token, Map.of("query", qs.get(i), "limit", 10));
                 searchNanos[i] = System.nanoTime() - t;
                 if (r.path("results").isEmpty() || !"ok".equals(r.path("semantic").asText())) {
                     throw new IllegalStateException("search found nothing or ran without its semantic side: " + r);
                 }
+                t = System.nanoTime();
+                floor.search(qs.get(i));
+                floorNanos[i] = System.nanoTime() - t;
             }
             int parallelQueries = queries * 2;
             AtomicInteger q = new AtomicInteger();
@@ -188,24 +202,61 @@ public final class MemoryBench {
             }
             double qps = parallelQueries / ((System.nanoTime() - parStart) / 1e9);
             JsonNode count = get(vector.baseUrl() + "/v1/vectors/collections/memories", relayKey);
-            table.append(String.format("| %,d (%,d adds sent, %,d points indexed) | %.1f / %.1f | %.0f | %.1f | %.1f / %.1f"
-                                               + " | %.0f |%n",
-                                       added.get(), sent, count.path("points").asLong(), pct(addNanos, 50), pct(addNanos, 99),
-                                       toLoad / loadSeconds, searchableSeconds, pct(searchNanos, 50), pct(searchNanos, 99),
-                                       qps));
-            System.out.println("done: " + added.get() + " memories stored from " + sent + " adds");
+            table.append(String.format("| %,d (%,d points indexed) | %s | %.0f | %.1f | %.1f / %.1f | %.1f / %.1f"
+                                               + " | %.1f / %.1f | %.2f× | %.0f |%n",
+                                       added.get(), count.path("points").asLong(),
+                                       bulk ? "SQL COPY (" + String.format("%,d", toLoad) + ")"
+                                               : "HTTP batches of 100, " + concurrency + " clients",
+                                       toLoad / loadSeconds, searchableSeconds, pct(addNanos, 50), pct(addNanos, 99),
+                                       pct(searchNanos, 50), pct(searchNanos, 99), pct(floorNanos, 50), pct(floorNanos, 99),
+                                       pct(searchNanos, 50) / pct(floorNanos, 50), qps));
+            notes.append(String.format("size %,d: floor parts p50 — embed %.1f ms, svc-vector search %.1f ms, "
+                                               + "PostgreSQL full-text %.1f ms%n", size, floor.embedP50(),
+                                       floor.vectorP50(), floor.textP50()));
+            floor.resetParts();
+            System.out.println("done: " + added.get() + " memories stored from " + sent + " adds sent");
         }
         System.out.println();
         System.out.print(table);
         System.out.println();
+        System.out.print(notes);
         System.out.println("JVM " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs; svc-ml, "
                                    + "svc-vector and svc-memory share this JVM and its CPUs with the load driver.");
         memory.stop();
         vector.stop();
         ml.stop();
         auth.close();
+        floor.close();
         TestInfra.drop(infra);
         System.exit(0);
+    }
+
+    private static void loadOverHttp(String base, String token, int toLoad, int concurrency, Random random,
+                                     AtomicInteger added) throws Exception {
+        int batches = (toLoad + 99) / 100;
+        AtomicInteger next = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < concurrency; c++) {
+                long seed = random.nextLong();
+                futures.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    int b;
+                    while ((b = next.getAndIncrement()) < batches) {
+                        int n = Math.min(100, toLoad - b * 100);
+                        List<Map<String, Object>> items = new ArrayList<>(n);
+                        for (int i = 0; i < n; i++) {
+                            items.add(Map.of("text", sentence(r), "metadata", Map.of("batch", b)));
+                        }
+                        added.addAndGet(post(base + "/v1/memories", token, Map.of("memories", items)).path("added").asInt());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
     }
 
     private static int count(String base, String token) {
@@ -219,12 +270,12 @@ public final class MemoryBench {
         return n;
     }
 
-    private static String sentence(Random r) {
+    static String sentence(Random r) {
         return pick(r, NAMES) + " " + pick(r, VERBS) + " " + pick(r, OBJECTS) + " " + pick(r, PLACES) + " " + pick(r, WHEN)
                 + " (note " + r.nextInt(1_000_000) + ").";
     }
 
-    private static String query(Random r) {
+    static String query(Random r) {
         return switch (r.nextInt(3)) {
             case 0 -> "What does " + pick(r, NAMES) + " think about " + pick(r, OBJECTS) + "?";
             case 1 -> pick(r, OBJECTS) + " " + pick(r, PLACES);
@@ -236,7 +287,7 @@ public final class MemoryBench {
         return words[r.nextInt(words.length)];
     }
 
-    private static double pct(long[] nanos, int p) {
+    static double pct(long[] nanos, int p) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
@@ -256,12 +307,12 @@ public final class MemoryBench {
         }
     }
 
-    private static JsonNode post(String url, String token, Object body) {
+    static JsonNode post(String url, String token, Object body) {
         return call(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))), token);
     }
 
-    private static JsonNode get(String url, String token) {
+    static JsonNode get(String url, String token) {
         return call(HttpRequest.newBuilder(URI.create(url)).GET(), token);
     }
 
