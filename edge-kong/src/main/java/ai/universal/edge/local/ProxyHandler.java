@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,6 +27,7 @@ import ai.universal.edge.plugins.Json;
 import ai.universal.edge.plugins.RequestSizeLimitingPlugin;
 
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
@@ -52,6 +54,13 @@ final class ProxyHandler implements Handler {
                                                         "x-forwarded-path", "x-forwarded-prefix", "x-real-ip",
                                                         "x-forwarded-for", "host");
     private static final Set<String> SKIP = skipAlways();
+    private static final Header VIA_HEADER = HeaderValues.create(HeaderNames.create("Via"), VIA);
+    private static final HeaderName UPSTREAM_LATENCY = HeaderNames.create("X-Kong-Upstream-Latency");
+    private static final HeaderName PROXY_LATENCY = HeaderNames.create("X-Kong-Proxy-Latency");
+    private static final HeaderName REQUEST_ID = HeaderNames.create("X-Kong-Request-Id");
+    /** Header names as services send them, resolved once (HeaderNames.create looks each one up in two maps). */
+    private static final Map<String, HeaderName> NAMES = new ConcurrentHashMap<>();
+    private static final int MAX_NAMES = 4096;
 
     private final Supplier<EdgeRuntime> runtime;
     private final EdgeResources resources;
@@ -252,17 +261,20 @@ final class ProxyHandler implements Handler {
         }
         res.status(Status.create(status));
         for (String[] h : response.headers()) {
-            String lower = h[0].toLowerCase(Locale.ROOT);
+            HeaderName name = headerName(h[0]);
+            String lower = name.lowerCase();
             if (HOP_BY_HOP.contains(lower) || lower.equals("content-length")) {
                 continue;
             }
-            res.headers().add(HeaderValues.create(h[0], h[1]));
+            res.headers().add(HeaderValues.create(name, h[1]));
         }
-        exchange.downstreamHeaders().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
-        res.header(HeaderValues.create("Via", VIA));
-        res.header(HeaderValues.create("X-Kong-Upstream-Latency", String.valueOf(upstreamLatency)));
-        res.header(HeaderValues.create("X-Kong-Proxy-Latency", String.valueOf(proxyLatency)));
-        res.header(HeaderValues.create("X-Kong-Request-Id", exchange.requestId()));
+        if (!exchange.downstreamHeaders().isEmpty()) {
+            exchange.downstreamHeaders().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
+        }
+        res.header(VIA_HEADER);
+        res.header(HeaderValues.create(UPSTREAM_LATENCY, String.valueOf(upstreamLatency)));
+        res.header(HeaderValues.create(PROXY_LATENCY, String.valueOf(proxyLatency)));
+        res.header(HeaderValues.create(REQUEST_ID, exchange.requestId()));
         long length = response.length();
         long sent = 0;
         try {
@@ -354,6 +366,18 @@ final class ProxyHandler implements Handler {
             out.add(new String[] {e.getKey(), e.getValue()});
         }
         return out;
+    }
+
+    private static HeaderName headerName(String name) {
+        HeaderName known = NAMES.get(name);
+        if (known != null) {
+            return known;
+        }
+        HeaderName created = HeaderNames.create(name);
+        if (NAMES.size() < MAX_NAMES) {
+            NAMES.put(name, created);
+        }
+        return created;
     }
 
     private static Set<String> skipAlways() {

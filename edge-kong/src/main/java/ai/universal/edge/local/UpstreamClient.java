@@ -237,25 +237,8 @@ final class UpstreamClient implements AutoCloseable {
         idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addFirst(c);
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder(64);
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("upstream closed the connection");
-            }
-            if (b == '\n') {
-                int len = sb.length();
-                if (len > 0 && sb.charAt(len - 1) == '\r') {
-                    sb.setLength(len - 1);
-                }
-                return sb.toString();
-            }
-            if (sb.length() > MAX_LINE) {
-                throw new IOException("line too long from upstream");
-            }
-            sb.append((char) b);
-        }
+    private static String readLine(SocketInput in) throws IOException {
+        return in.readLine();
     }
 
     @Override
@@ -320,6 +303,49 @@ final class UpstreamClient implements AutoCloseable {
                 return -1;
             }
             return buffer[pos++] & 0xFF;
+        }
+
+        /**
+         * One line without its CRLF (or LF), found by scanning the buffer rather than byte by byte.
+         */
+        private String readLine() throws IOException {
+            StringBuilder spill = null;
+            while (true) {
+                if (pos >= limit && !fill()) {
+                    throw new EOFException("upstream closed the connection");
+                }
+                int end = pos;
+                while (end < limit && buffer[end] != '\n') {
+                    end++;
+                }
+                if (end < limit) {
+                    int stop = end;
+                    String line;
+                    if (spill == null) {
+                        if (stop > pos && buffer[stop - 1] == '\r') {
+                            stop--;
+                        }
+                        line = new String(buffer, pos, stop - pos, StandardCharsets.ISO_8859_1);
+                    } else {
+                        spill.append(new String(buffer, pos, stop - pos, StandardCharsets.ISO_8859_1));
+                        int len = spill.length();
+                        if (len > 0 && spill.charAt(len - 1) == '\r') {
+                            spill.setLength(len - 1);
+                        }
+                        line = spill.toString();
+                    }
+                    pos = end + 1;
+                    return line;
+                }
+                if (spill == null) {
+                    spill = new StringBuilder(128);
+                }
+                spill.append(new String(buffer, pos, limit - pos, StandardCharsets.ISO_8859_1));
+                pos = limit;
+                if (spill.length() > MAX_LINE) {
+                    throw new IOException("line too long from upstream");
+                }
+            }
         }
 
         @Override
