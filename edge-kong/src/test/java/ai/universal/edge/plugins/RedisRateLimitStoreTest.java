@@ -91,6 +91,61 @@ class RedisRateLimitStoreTest {
     }
 
     @Test
+    void concurrentRequestsOfSeveralClientsWithFractionalLimitsAndCountsAlreadyThere() throws Exception {
+        String aMinute = key("minute");
+        String aHour = key("hour");
+        String bMinute = key("minute");
+        String bHour = key("hour");
+        try (Jedis jedis = pool.getResource()) {
+            jedis.setex(bMinute, 60, "3");
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<RateLimitStore.Outcome>> a = new ArrayList<>();
+        List<Future<RateLimitStore.Outcome>> b = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 60; i++) {
+                a.add(threads.submit(() -> {
+                    go.await();
+                    return store.checkAndCount(List.of(aMinute, aHour), List.of(7.5, 100.0), List.of(60, 3600));
+                }));
+                b.add(threads.submit(() -> {
+                    go.await();
+                    return store.checkAndCount(List.of(bMinute, bHour), List.of(10.0, 100.0), List.of(60, 3600));
+                }));
+            }
+            go.countDown();
+            // a: usage 0..7 is below 7.5, so 8 pass; b: starts at 3 of 10, so 7 pass
+            assertThat(admitted(a, 8, 0), is(8));
+            assertThat(admitted(b, 10, 3), is(7));
+        }
+        try (Jedis jedis = pool.getResource()) {
+            assertThat(jedis.get(aMinute), is("8"));
+            assertThat(jedis.get(aHour), is("8"));
+            assertThat(jedis.get(bMinute), is("10"));
+            assertThat(jedis.get(bHour), is("7"));
+        }
+    }
+
+    /** Checks each outcome (distinct usage below the stop point when admitted, the stop point when refused). */
+    private static int admitted(List<Future<RateLimitStore.Outcome>> outcomes, long stopAt, long startAt)
+            throws Exception {
+        Set<Long> seen = new HashSet<>();
+        int admitted = 0;
+        for (Future<RateLimitStore.Outcome> f : outcomes) {
+            RateLimitStore.Outcome o = f.get();
+            if (o.stopped()) {
+                assertThat(o.usage()[0], is(stopAt));
+            } else {
+                admitted++;
+                assertThat(seen.add(o.usage()[0]), is(true));
+                assertThat(o.usage()[0] >= startAt && o.usage()[0] < stopAt, is(true));
+                assertThat(o.usage()[1], is(o.usage()[0] - startAt));
+            }
+        }
+        return admitted;
+    }
+
+    @Test
     void aClosedStoreFailsRequestsInsteadOfHangingThem() throws Exception {
         String hour = key("hour");
         assertThat(store.checkAndCount(List.of(hour), List.of(10.0), List.of(3600)).stopped(), is(false));
