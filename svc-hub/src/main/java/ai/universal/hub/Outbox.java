@@ -1,19 +1,15 @@
 package ai.universal.hub;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A connection's bounded send queue. Producers (the fan-out dispatcher, request handlers) never block: a frame is
  * queued, or refused when {@code capacity} frames are already waiting — the sign of a consumer too slow to keep up.
- * The connection's sender, one virtual thread started with the first frame, writes the queue to the socket in order
- * and parks while it is empty, so a slow socket stalls only its own connection. It lives until the close frame is
- * written, a write fails, or {@link #release()} (the socket is gone). One long-lived sender instead of a fresh virtual
- * thread per drain: a broadcast to 10,000 subscribers started 10,000 threads, half of what the fan-out path allocated
- * (thread, continuation, container bookkeeping), which a parked thread's unpark does not.
+ * One drain task at a time (a virtual thread, started only when there is something to send) writes the queue to the
+ * socket in order, so a slow socket stalls only its own connection.
  */
 final class Outbox {
     private sealed interface Item {
@@ -32,17 +28,14 @@ final class Outbox {
     }
 
     private final Transport transport;
-    private final ThreadFactory senders;
+    private final Executor executor;
     private final int capacity;
     private final Runnable onFailure;
     private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
-    // true from the moment a producer hands the sender work until the sender finds the queue empty again
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private volatile Thread sender;
     private volatile boolean closeSent;
-    private volatile boolean released;
 
     /**
      * Makes a connection's outbox.
@@ -58,9 +51,9 @@ final class Outbox {
         Outbox create(Transport transport, Connection connection);
     }
 
-    Outbox(Transport transport, ThreadFactory senders, int capacity, Runnable onFailure) {
+    Outbox(Transport transport, Executor executor, int capacity, Runnable onFailure) {
         this.transport = transport;
-        this.senders = senders;
+        this.executor = executor;
         this.capacity = capacity;
         this.onFailure = onFailure;
     }
@@ -120,19 +113,6 @@ final class Outbox {
         return true;
     }
 
-    /**
-     * The socket is gone: drop what is queued and let the sender thread end.
-     */
-    void release() {
-        released = true;
-        closing.set(true);
-        queue.clear();
-        Thread t = sender;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
-    }
-
     boolean closing() {
         return closing.get();
     }
@@ -146,30 +126,18 @@ final class Outbox {
     }
 
     private void schedule() {
-        if (!draining.compareAndSet(false, true)) {
-            return;
-        }
-        // Only the producer that flipped draining gets here, so at most one sender is ever started; a later one sees
-        // it (the sender clears draining only after this field was written and the thread started).
-        Thread t = sender;
-        if (t == null) {
-            t = senders.newThread(this::run);
-            if (t == null) {
-                return;
-            }
-            sender = t;
-            t.start();
-        } else {
-            LockSupport.unpark(t);
+        if (draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
         }
     }
 
-    private void run() {
-        while (!released) {
+    private void drain() {
+        while (true) {
             Item item;
             while ((item = queue.poll()) != null) {
-                if (released) {
-                    return;
+                if (closeSent) {
+                    queue.clear();
+                    break;
                 }
                 try {
                     switch (item) {
@@ -181,29 +149,21 @@ final class Outbox {
                     case Pong p -> transport.pong(p.payload());
                     case Close c -> {
                         closeSent = true;
-                        queue.clear();
                         transport.close(c.code(), c.reason());
-                        return;
                     }
                     }
                 } catch (RuntimeException e) {
                     closing.set(true);
                     closeSent = true;
                     queue.clear();
+                    draining.set(false);
                     onFailure.run();
                     return;
                 }
             }
             draining.set(false);
-            if (!queue.isEmpty() && draining.compareAndSet(false, true)) {
-                continue;
-            }
-            // A producer that queues now flips draining and unparks this thread (a permit it keeps if it is not
-            // parked yet), so no wake-up is lost.
-            while (!draining.get() && !released) {
-                LockSupport.park(this);
-                // nothing interrupts a sender on purpose; a stray interrupt must not turn parking into spinning
-                Thread.interrupted();
+            if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
+                return;
             }
         }
     }
