@@ -292,8 +292,17 @@ public final class HubLoad {
     private static long heapAfterGc(long pid) throws IOException, InterruptedException {
         run("jcmd", Long.toString(pid), "GC.run");
         String info = run("jcmd", Long.toString(pid), "GC.heap_info");
-        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
-        return m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
+        // G1 prints "used 473285K", ZGC "used 466M"
+        Matcher m = Pattern.compile("used (\\d+)([KMG])").matcher(info);
+        if (!m.find()) {
+            return -1;
+        }
+        long value = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+        case "K" -> value / 1024;
+        case "G" -> value * 1024;
+        default -> value;
+        };
     }
 
     private static long rss(long pid) throws IOException {
