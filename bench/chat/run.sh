@@ -4,7 +4,8 @@
 # in one run; then 1,000 slow streams held open through svc-chat with its heap and RSS sampled.
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379 (or DATABASE_URL / REDIS_URL).
 # Usage: bench/chat/run.sh   (env: REQUESTS=1000 CONCURRENCY=8 STREAMS=1000)
-# CHAT_JVM_OPTS adds JVM options to svc-chat (e.g. CHAT_JVM_OPTS=-XX:StartFlightRecording=filename=/tmp/chat.jfr).
+# CHAT_JVM_OPTS adds JVM options to svc-chat (e.g. CHAT_JVM_OPTS=-XX:StartFlightRecording=filename=/tmp/chat.jfr);
+# CHAT_JAR measures another build of svc-chat (a copy of svc-chat.jar with its libs/ beside it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JDK=$(./uat java-home)
@@ -15,5 +16,5 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 [ -f edge-kong/target/edge-kong.jar ] || mvn -B -q -f edge-kong/pom.xml package -DskipTests
 mvn -B -q -f bench/chat/pom.xml package -DskipTests
 exec java -Dsun.net.httpserver.nodelay=true -Drequests="${REQUESTS:-1000}" -Dconcurrency="${CONCURRENCY:-8}" -Dstreams="${STREAMS:-1000}" \
-     -Dchat.jar=svc-chat/target/svc-chat.jar -Dedge.jar=edge-kong/target/edge-kong.jar \
+     -Dchat.jar="${CHAT_JAR:-svc-chat/target/svc-chat.jar}" -Dedge.jar=edge-kong/target/edge-kong.jar \
      -jar bench/chat/target/bench-chat.jar

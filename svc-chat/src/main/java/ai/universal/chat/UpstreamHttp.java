@@ -21,12 +21,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.http1.Http1ClientResponse;
 
 /**
- * HTTP to upstream LLM APIs: one shared Helidon WebClient (HTTP/1.1, pooled keep-alive connections per upstream,
+ * HTTP to upstream LLM APIs: one shared Helidon HTTP/1.1 client (pooled keep-alive connections per upstream,
  * blocking I/O on the caller's virtual thread — no selector thread or future chain between the request and its answer,
  * which cost the JDK client several thread hand-offs per call). JSON bodies in, either a whole JSON answer or a line
  * reader over a streamed answer out. The timeout bounds every wait for upstream bytes: until the answer starts, and
@@ -37,10 +37,10 @@ final class UpstreamHttp implements AutoCloseable {
     private static final HeaderName ACCEPT = HeaderNames.ACCEPT;
     private static final int STREAM_READ = 1024;
 
-    private final WebClient client;
+    private final Http1Client client;
 
     UpstreamHttp(Duration connectTimeout) {
-        this.client = WebClient.builder()
+        this.client = Http1Client.builder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(false)
                 .shareConnectionCache(false)
@@ -58,7 +58,7 @@ final class UpstreamHttp implements AutoCloseable {
      * @return answer
      */
     JsonNode postJson(URI uri, Map<String, String> headers, Object body, Duration timeout) {
-        try (HttpClientResponse response = post(uri, headers, body, timeout, "application/json")) {
+        try (Http1ClientResponse response = post(uri, headers, body, timeout, "application/json")) {
             // read whole into one array of the answer's size (the entity stream would allocate a buffer per read)
             return Json.MAPPER.readTree(response.entity().as(byte[].class));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -85,9 +85,9 @@ final class UpstreamHttp implements AutoCloseable {
      * @return document
      */
     JsonNode getJson(URI uri, Map<String, String> headers, Duration timeout) {
-        HttpClientRequest request = client.get().uri(uri).readTimeout(timeout);
+        Http1ClientRequest request = client.get().uri(uri).readTimeout(timeout);
         headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
-        try (HttpClientResponse response = request.request()) {
+        try (Http1ClientResponse response = request.request()) {
             if (response.status().code() >= 300) {
                 byte[] error = response.inputStream().readNBytes(64 * 1024);
                 throw UpstreamException.ofStatus(response.status().code(), errorMessage(error));
@@ -112,7 +112,7 @@ final class UpstreamHttp implements AutoCloseable {
      * @return line reader
      */
     BufferedReader postStream(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
-        HttpClientResponse response;
+        Http1ClientResponse response;
         try {
             response = post(uri, headers, body, timeout, accept);
         } catch (UncheckedIOException e) {
@@ -136,12 +136,12 @@ final class UpstreamHttp implements AutoCloseable {
         return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 8192);
     }
 
-    private HttpClientResponse post(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
-        HttpClientRequest request = client.post().uri(uri).readTimeout(timeout)
+    private Http1ClientResponse post(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
+        Http1ClientRequest request = client.post().uri(uri).readTimeout(timeout)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .header(ACCEPT, accept);
         headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
-        HttpClientResponse response = request.submit(Json.bytes(body));
+        Http1ClientResponse response = request.submit(Json.bytes(body));
         int status = response.status().code();
         if (status >= 300) {
             byte[] error;
@@ -217,7 +217,8 @@ final class UpstreamHttp implements AutoCloseable {
         if (e instanceof SocketTimeoutException || e.getCause() instanceof SocketTimeoutException) {
             return new UpstreamException(UpstreamException.Kind.TIMEOUT, 0, "Upstream stream sent nothing in time");
         }
-        return new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Upstream stream broke: " + e.getClass().getSimpleName());
+        return new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Upstream stream broke: "
+                + e.getClass().getSimpleName());
     }
 
     static void closeQuietly(AutoCloseable closeable) {
@@ -230,8 +231,9 @@ final class UpstreamHttp implements AutoCloseable {
 
     private static boolean connectFailure(IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
-                    || (t instanceof SocketTimeoutException && String.valueOf(t.getMessage()).toLowerCase().contains("connect"))) {
+            boolean connectTimeout = t instanceof SocketTimeoutException
+                    && String.valueOf(t.getMessage()).toLowerCase().contains("connect");
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException || connectTimeout) {
                 return true;
             }
         }

@@ -11,8 +11,9 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Per-user limits kept in Redis, shared by every svc-chat replica: requests per minute (a counter per user and UTC
- * minute, one round trip per request) and tokens per UTC day (added after each completion; a request is refused once
- * the day's tokens reached the limit). Answers carry OpenAI's {@code x-ratelimit-*} headers; a refusal carries
+ * minute, checked and counted together with reading the day's tokens in one round trip per request) and tokens per UTC
+ * day (added after each completion, also in one round trip; a request is refused once the day's tokens reached the
+ * limit). Answers carry OpenAI's {@code x-ratelimit-*} headers; a refusal carries
  * {@code Retry-After}. When Redis cannot be reached the request is let through (chat stays up; the log says so).
  */
 final class UserLimits {
@@ -22,6 +23,11 @@ final class UserLimits {
             if n == 1 then redis.call('EXPIRE', KEYS[1], 120) end
             local t = tonumber(redis.call('GET', KEYS[2]) or '0')
             return {n, t}
+            """;
+    private static final String ADD = """
+            redis.call('INCRBY', KEYS[1], ARGV[1])
+            redis.call('EXPIRE', KEYS[1], ARGV[2])
+            return 1
             """;
 
     /**
@@ -101,8 +107,7 @@ final class UserLimits {
         }
         String k = tokensKey(user, now.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay());
         try {
-            redis.incrBy(k, tokens);
-            redis.expire(k, 2 * 24 * 3600);
+            redis.eval(ADD, List.of(k), List.of(Integer.toString(tokens), Integer.toString(2 * 24 * 3600)));
         } catch (RuntimeException e) {
             LOGGER.log(System.Logger.Level.WARNING, "Token usage not counted, Redis failed: " + e.getClass().getSimpleName());
         }
