@@ -4,10 +4,11 @@
 #   nginx      wrk -> nginx (Debian package, plain reverse proxy, upstream keep-alive) -> backend
 #   edge       wrk -> local edge, no plugins -> backend
 #   edge+jwt+rl  wrk -> local edge with jwt (RS256) + rate-limiting (policy redis, 127.0.0.1:6379) -> backend
-# Then each target again at about half of its own peak rate (wrk delay()) to read the p99 added by the proxy there.
+# Then each proxy at half of its own peak rate, fixed-rate (bench/edge/PacedLoad.java), and the backend alone at the
+# same rate, to read the p99 the proxy adds there.
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
-# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=5s CONNS=32 THREADS=2)
+# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=5s CONNS=32 THREADS=2 EDGE_JVM_OPTS=)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -105,7 +106,8 @@ sed 's/^/          /' "$WORK/pub.pem"
 } > "$WORK/plugins.yml"
 
 start_edge() { # file port admin
-  "$JAVA" -Xms512m -Xmx512m -jar "$JAR" serve "$1" --host 127.0.0.1 --port "$2" --admin-port "$3" --no-watch \
+  # shellcheck disable=SC2086  # EDGE_JVM_OPTS is a list of JVM flags (e.g. a JFR recording)
+  "$JAVA" -Xms512m -Xmx512m ${EDGE_JVM_OPTS:-} -jar "$JAR" serve "$1" --host 127.0.0.1 --port "$2" --admin-port "$3" --no-watch \
     > "$WORK/edge-$2.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 100); do
@@ -148,21 +150,21 @@ run_wrk() { # name url [header] -> sets RPS P50 P99
   printf '%s %s %s %s\n' "$name" "$RPS" "$P50" "$P99" >> "$WORK/results"
 }
 
-run_half() { # name url rps [header] -> p99 at about half of rps, 16 connections paced by delay()
-  local name=$1 url=$2 rps=$3 header=${4:-} conns=16 out
-  local delay
-  delay=$(awk -v c=$conns -v r="$rps" 'BEGIN { d = c * 1000 / (r / 2); printf "%d", (d < 1 ? 1 : d) }')
-  cat > "$WORK/pace.lua" <<LUA
-function delay() return $delay end
-LUA
+# p99 at half of a proxy's peak: PacedLoad (fixed-rate, open-loop, latency from each request's scheduled time, as
+# wrk2 measures it) sends peak/2 req/s through the proxy and, at the same rate, straight to the backend; the
+# difference of the two p99s is what the proxy adds at that load.
+HALF_SECS=${HALF_SECS:-10}
+PACED_CONNS=${PACED_CONNS:-16}
+mkdir -p "$WORK/pl"
+"$JDK/bin/javac" -d "$WORK/pl" bench/edge/PacedLoad.java
+paced() { # name url rate [header] -> "name rate achieved p50 p90 p99 p999 svc_p50 svc_p99 errors" in $WORK/half
+  local name=$1 url=$2 rate=$3 header=${4:-} out
   if [ -n "$header" ]; then
-    out=$(wrk -t"$THREADS" -c$conns -d"$DURATION" --latency -s "$WORK/pace.lua" -H "$header" "$url")
+    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 3 "$header")
   else
-    out=$(wrk -t"$THREADS" -c$conns -d"$DURATION" --latency -s "$WORK/pace.lua" "$url")
+    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 3)
   fi
-  printf '%s %s %s %s\n' "$name" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
-    "$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)" "$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)" \
-    >> "$WORK/half"
+  echo "$name $rate $out" >> "$WORK/half"
 }
 
 : > "$WORK/results"; : > "$WORK/half"
@@ -174,10 +176,16 @@ run_wrk edge "http://127.0.0.1:$EDGE/"
 run_wrk edge+jwt+rl "http://127.0.0.1:$EDGE_P/" "Authorization: Bearer $TOKEN"
 
 peak() { awk -v n="$1" '$1==n {print $2}' "$WORK/results"; }
-run_half direct "http://127.0.0.1:$BACKEND/" "$(peak nginx)"
-run_half nginx "http://127.0.0.1:$NGINX/" "$(peak nginx)"
-run_half edge "http://127.0.0.1:$EDGE/" "$(peak edge)"
-run_half edge+jwt+rl "http://127.0.0.1:$EDGE_P/" "$(peak edge+jwt+rl)" "Authorization: Bearer $TOKEN"
+half() { awk -v r="$(peak "$1")" 'BEGIN { printf "%d", r / 2 }'; }
+for target in nginx:$NGINX edge:$EDGE edge+jwt+rl:$EDGE_P; do
+  name=${target%%:*}; port=${target##*:}; rate=$(half "$name")
+  paced "direct@$name" "http://127.0.0.1:$BACKEND/" "$rate"
+  if [ "$name" = edge+jwt+rl ]; then
+    paced "$name" "http://127.0.0.1:$port/" "$rate" "Authorization: Bearer $TOKEN"
+  else
+    paced "$name" "http://127.0.0.1:$port/" "$rate"
+  fi
+done
 
 NGINX_RPS=$(peak nginx)
 echo
@@ -190,12 +198,15 @@ while read -r name rps p50 p99; do
     "$(awk -v a="$rps" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')"
 done < "$WORK/results"
 echo
-echo "At about half of each proxy's peak rate (16 connections paced with wrk delay()):"
+echo "At half of each proxy's peak (PacedLoad: fixed rate, $PACED_CONNS connections, ${HALF_SECS}s after 3 s warm-up;"
+echo "latency from each request's scheduled send time; direct = the backend alone at the same rate, just before):"
 echo
-echo "| target | req/s | p50 ms | p99 ms | p99 added vs direct (ms) |"
-echo "|---|---:|---:|---:|---:|"
-DIRECT_P99=$(awk '$1=="direct" {print $4}' "$WORK/half")
-while read -r name rps p50 p99; do
-  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" \
-    "$(awk -v a="$p99" -v b="$DIRECT_P99" 'BEGIN { printf "%.3f", a - b }')"
+echo "| target | rate req/s | p50 ms | p99 ms | p99.9 ms | direct p99 ms | added p99 ms | non-2xx |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+while read -r name rate achieved p50 p90 p99 p999 sp50 sp99 errors; do
+  case $name in
+    direct@*) DIRECT_P99=$p99 ;;
+    *) printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$rate" "$p50" "$p99" "$p999" \
+         "$DIRECT_P99" "$(awk -v a="$p99" -v b="$DIRECT_P99" 'BEGIN { printf "%.3f", a - b }')" "$errors" ;;
+  esac
 done < "$WORK/half"
