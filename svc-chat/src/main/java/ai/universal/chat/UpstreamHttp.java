@@ -19,6 +19,7 @@ import ai.universal.kit.http.Json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.http1.Http1Client;
@@ -41,7 +42,8 @@ final class UpstreamHttp implements AutoCloseable {
 
     UpstreamHttp(Duration connectTimeout) {
         this.client = Http1Client.builder()
-                .connectTimeout(connectTimeout)
+                // no Nagle: a request's last small write must not wait for the upstream's delayed ACK
+                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).tcpNoDelay(true).build())
                 .followRedirects(false)
                 .shareConnectionCache(false)
                 .connectionCacheSize(512)
