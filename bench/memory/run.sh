@@ -18,5 +18,5 @@ mvn -B -q -f bench/memory/pom.xml package -DskipTests
 echo "before: $(uptime)"
 java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g \
      -Dsizes="${1:-10000}" -Dsingle="${SINGLE_ADDS:-300}" -Dqueries="${QUERIES:-500}" -Dconcurrency="${CONCURRENCY:-4}" \
-     -DbulkAbove="${BULK_ABOVE:-20000}" -jar bench/memory/target/bench-memory.jar
+     -DbulkAbove="${BULK_ABOVE:-20000}" ${BENCH_JVM_OPTS:-} -jar bench/memory/target/bench-memory.jar
 echo "after: $(uptime)"

@@ -30,7 +30,10 @@ import org.postgresql.PGConnection;
  * What svc-memory's search cannot do without (the floor), and the bulk loader for sizes too large to embed one by one
  * on 2 cores.
  * <p>
- * Floor per query: embed it (svc-ml over HTTP), the owner's 40 nearest points (svc-vector over HTTP, the same
+ * Add floor per memory: embed it, the nearest point of the owner and scope above the dedupe threshold (svc-vector),
+ * one INSERT of text and embedding committed (a scratch table) — no history, outbox, events, auth or JSON answer.
+ * <p>
+ * Search floor per query: embed it (svc-ml over HTTP), the owner's 40 nearest points (svc-vector over HTTP, the same
  * candidate count svc-memory asks for at limit 10), and beside them one plain PostgreSQL full-text query (all of the
  * query's words, {@code websearch_to_tsquery}, ranked by {@code ts_rank_cd}, 40 rows) — the wall time of the two
  * sides run in parallel, as svc-memory runs them. No fusion, no re-read, no auth, no JSON result building.
@@ -55,6 +58,10 @@ final class Floor implements AutoCloseable {
     private final List<Long> embedNanos = new ArrayList<>();
     private final List<Long> vectorNanos = new ArrayList<>();
     private final List<Long> textNanos = new ArrayList<>();
+    private final List<Long> addEmbedNanos = new ArrayList<>();
+    private final List<Long> addLookupNanos = new ArrayList<>();
+    private final List<Long> addInsertNanos = new ArrayList<>();
+    private boolean scratch;
 
     Floor(String mlUrl, String vectorUrl, String token, String relayKey, String databaseUrl, String owner)
             throws SQLException {
@@ -88,13 +95,7 @@ final class Floor implements AutoCloseable {
             return System.nanoTime() - t;
         }, side);
         long t = System.nanoTime();
-        JsonNode embedded = MemoryBench.post(mlUrl + "/v1/embeddings", token,
-                                             Map.of("input", List.of(query), "model", "all-minilm-l6-v2"));
-        JsonNode values = embedded.path("data").path(0).path("embedding");
-        float[] vector = new float[values.size()];
-        for (int i = 0; i < vector.length; i++) {
-            vector[i] = (float) values.get(i).asDouble();
-        }
+        float[] vector = embed(query);
         long e = System.nanoTime();
         JsonNode hits = MemoryBench.post(vectorUrl + "/v1/vectors/collections/memories/search", relayKey,
                                          Map.of("vector", vector, "limit", CANDIDATES, "with_payload", false,
@@ -110,6 +111,75 @@ final class Floor implements AutoCloseable {
             vectorNanos.add(v - e);
             textNanos.add(textTook);
         }
+    }
+
+    /**
+     * One add floor: embed the text (svc-ml), its nearest point of the owner (svc-vector batch search, limit 1, the
+     * dedupe threshold), then one INSERT of text and embedding committed in PostgreSQL (a scratch table).
+     *
+     * @param text text
+     */
+    void add(String text) {
+        long t = System.nanoTime();
+        float[] vector = embed(text);
+        long e = System.nanoTime();
+        MemoryBench.post(vectorUrl + "/v1/vectors/collections/memories/search/batch", relayKey,
+                         Map.of("searches", List.of(Map.of("vector", vector, "limit", 1, "with_payload", false,
+                                                           "score_threshold", 0.9,
+                                                           "filter", Map.of("must", List.of(
+                                                                   Map.of("key", "owner", "match", Map.of("value", owner)),
+                                                                   Map.of("key", "scope", "match",
+                                                                          Map.of("any", List.of("default")))))))));
+        long v = System.nanoTime();
+        try {
+            if (!scratch) {
+                try (PreparedStatement ps = db.prepareStatement(
+                        "CREATE TABLE IF NOT EXISTS floor_adds (id uuid PRIMARY KEY, text text, embedding bytea)")) {
+                    ps.execute();
+                }
+                scratch = true;
+            }
+            db.setAutoCommit(false);
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO floor_adds VALUES (?, ?, ?)")) {
+                ps.setObject(1, UUID.randomUUID());
+                ps.setString(2, text);
+                ps.setBytes(3, bytes(vector));
+                ps.executeUpdate();
+            }
+            db.commit();
+            db.setAutoCommit(true);
+        } catch (SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
+        long i = System.nanoTime();
+        synchronized (this) {
+            addEmbedNanos.add(e - t);
+            addLookupNanos.add(v - e);
+            addInsertNanos.add(i - v);
+        }
+    }
+
+    private float[] embed(String text) {
+        JsonNode embedded = MemoryBench.post(mlUrl + "/v1/embeddings", token,
+                                             Map.of("input", List.of(text), "model", "all-minilm-l6-v2"));
+        JsonNode values = embedded.path("data").path(0).path("embedding");
+        float[] vector = new float[values.size()];
+        for (int i = 0; i < vector.length; i++) {
+            vector[i] = (float) values.get(i).asDouble();
+        }
+        return vector;
+    }
+
+    synchronized double addEmbedP50() {
+        return p50(addEmbedNanos);
+    }
+
+    synchronized double addLookupP50() {
+        return p50(addLookupNanos);
+    }
+
+    synchronized double addInsertP50() {
+        return p50(addInsertNanos);
     }
 
     private void fullText(String query) {
@@ -146,6 +216,9 @@ final class Floor implements AutoCloseable {
         embedNanos.clear();
         vectorNanos.clear();
         textNanos.clear();
+        addEmbedNanos.clear();
+        addLookupNanos.clear();
+        addInsertNanos.clear();
     }
 
     /**

@@ -127,9 +127,9 @@ public final class MemoryBench {
 
         StringBuilder table = new StringBuilder();
         table.append("| memories stored | loaded by | load throughput (memories/s) | searchable after load (s) |")
-                .append(" single add p50 / p99 (ms) | search p50 / p99 (ms) | floor p50 / p99 (ms) | p50 ratio |")
+                .append(" single add p50 / p99 (ms) | add floor p50 / p99 (ms) | search p50 / p99 (ms) | floor p50 / p99 (ms) | p50 ratio |")
                 .append(" search, ").append(concurrency).append(" clients (q/s) |\n")
-                .append("|---|---|---|---|---|---|---|---|---|\n");
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder notes = new StringBuilder();
         int sent = 50;
         AtomicInteger added = new AtomicInteger(count(base, token));
@@ -151,14 +151,20 @@ public final class MemoryBench {
                               bulk ? "bulk" : "http", loadSeconds, searchableSeconds);
 
             // 2. Single adds, one at a time, on top of the loaded memories (embedding + dedupe lookup + commit).
+            // Interleaved with the add floor: embed + nearest-neighbour lookup + one INSERT committed, nothing around them.
             long[] addNanos = new long[single];
+            long[] addFloorNanos = new long[single];
             for (int i = 0; i < single; i++) {
+                String text = sentence(random);
                 long t = System.nanoTime();
-                JsonNode r = post(base + "/v1/memories", token, Map.of("text", sentence(random), "metadata", Map.of("n", i)));
+                JsonNode r = post(base + "/v1/memories", token, Map.of("text", text, "metadata", Map.of("n", i)));
                 addNanos[i] = System.nanoTime() - t;
                 if ("added".equals(r.path("result").asText())) {
                     added.incrementAndGet();
                 }
+                t = System.nanoTime();
+                floor.add(sentence(random));
+                addFloorNanos[i] = System.nanoTime() - t;
             }
             sent += single;
             drain(base, admin);
@@ -202,17 +208,19 @@ public final class MemoryBench {
             }
             double qps = parallelQueries / ((System.nanoTime() - parStart) / 1e9);
             JsonNode count = get(vector.baseUrl() + "/v1/vectors/collections/memories", relayKey);
-            table.append(String.format("| %,d (%,d points indexed) | %s | %.0f | %.1f | %.1f / %.1f | %.1f / %.1f"
+            table.append(String.format("| %,d (%,d points indexed) | %s | %.0f | %.1f | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f"
                                                + " | %.1f / %.1f | %.2f× | %.0f |%n",
                                        added.get(), count.path("points").asLong(),
                                        bulk ? "SQL COPY (" + String.format("%,d", toLoad) + ")"
                                                : "HTTP batches of 100, " + concurrency + " clients",
                                        toLoad / loadSeconds, searchableSeconds, pct(addNanos, 50), pct(addNanos, 99),
+                                       pct(addFloorNanos, 50), pct(addFloorNanos, 99),
                                        pct(searchNanos, 50), pct(searchNanos, 99), pct(floorNanos, 50), pct(floorNanos, 99),
                                        pct(searchNanos, 50) / pct(floorNanos, 50), qps));
-            notes.append(String.format("size %,d: floor parts p50 — embed %.1f ms, svc-vector search %.1f ms, "
-                                               + "PostgreSQL full-text %.1f ms%n", size, floor.embedP50(),
-                                       floor.vectorP50(), floor.textP50()));
+            notes.append(String.format("size %,d: floor parts p50 — add: embed %.1f ms, svc-vector lookup %.1f ms, INSERT + commit"
+                                               + " %.1f ms; search: embed %.1f ms, svc-vector search %.1f ms, PostgreSQL"
+                                               + " full-text %.1f ms%n", size, floor.addEmbedP50(), floor.addLookupP50(),
+                                       floor.addInsertP50(), floor.embedP50(), floor.vectorP50(), floor.textP50()));
             floor.resetParts();
             System.out.println("done: " + added.get() + " memories stored from " + sent + " adds sent");
         }
