@@ -172,26 +172,29 @@ public final class EmbeddingBatcher implements AutoCloseable {
     // closed. Workers waiting here count as idle, and the batch is shared with them (see the class comment).
     private List<Pending> nextBatch() throws InterruptedException {
         lock.lock();
+        idleWorkers++;
+        boolean idle = true;
+        boolean turn = false;
         try {
-            idleWorkers++;
-            try {
-                while (gathering && !closed) {
-                    gatherable.await();
-                }
-                gathering = true;
-                while (queue.isEmpty() && !closed) {
-                    queued.await();
-                }
-            } finally {
+            while (gathering && !closed) {
+                gatherable.await();
+            }
+            gathering = true;
+            turn = true;
+            while (queue.isEmpty() && !closed) {
+                queued.await();
+            }
+            idleWorkers--;
+            idle = false;
+            return closed ? List.of() : share(gather());
+        } finally {
+            if (idle) {
                 idleWorkers--;
             }
-            try {
-                return closed ? List.of() : share(gather());
-            } finally {
+            if (turn) {
                 gathering = false;
                 gatherable.signal();
             }
-        } finally {
             lock.unlock();
         }
     }
