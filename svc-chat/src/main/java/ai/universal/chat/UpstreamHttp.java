@@ -72,9 +72,7 @@ final class UpstreamHttp implements AutoCloseable {
         } catch (UpstreamException e) {
             throw e;
         } catch (RuntimeException e) {
-            // the client library's own failures while reading (e.g. the connection ended inside a chunk)
-            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Connection to " + uri.getScheme() + "://"
-                    + uri.getAuthority() + " failed: " + e.getClass().getSimpleName());
+            throw clientFailure(uri, e);
         }
     }
 
@@ -119,6 +117,10 @@ final class UpstreamHttp implements AutoCloseable {
             response = post(uri, headers, body, timeout, accept);
         } catch (UncheckedIOException e) {
             throw failure(uri, e.getCause());
+        } catch (UpstreamException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw clientFailure(uri, e);
         }
         InputStream in = new FilterInputStream(response.inputStream()) {
             @Override
@@ -139,11 +141,7 @@ final class UpstreamHttp implements AutoCloseable {
     }
 
     private Http1ClientResponse post(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
-        Http1ClientRequest request = client.post().uri(uri).readTimeout(timeout)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .header(ACCEPT, accept);
-        headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
-        Http1ClientResponse response = request.submit(Json.bytes(body));
+        Http1ClientResponse response = submit(uri, headers, Json.bytes(body), timeout, accept);
         int status = response.status().code();
         if (status >= 300) {
             byte[] error;
@@ -155,6 +153,43 @@ final class UpstreamHttp implements AutoCloseable {
             throw UpstreamException.ofStatus(status, errorMessage(error));
         }
         return response;
+    }
+
+    private Http1ClientResponse submit(URI uri, Map<String, String> headers, byte[] entity, Duration timeout, String accept) {
+        try {
+            return submitOnce(uri, headers, entity, timeout, accept);
+        } catch (RuntimeException e) {
+            if (connectFailure(e) || timedOut(e)) {
+                throw e;
+            }
+            // A pooled connection the upstream closed while it sat idle fails on its first use, before any answer
+            // (the client does not watch idle connections): one immediate attempt on a fresh connection.
+            return submitOnce(uri, headers, entity, timeout, accept);
+        }
+    }
+
+    private Http1ClientResponse submitOnce(URI uri, Map<String, String> headers, byte[] entity, Duration timeout,
+                                           String accept) {
+        Http1ClientRequest request = client.post().uri(uri).readTimeout(timeout)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .header(ACCEPT, accept);
+        headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
+        return request.submit(entity);
+    }
+
+    /** The client library's own failures (e.g. the connection ended inside a chunk or before the status line). */
+    private static UpstreamException clientFailure(URI uri, RuntimeException e) {
+        return new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Connection to " + uri.getScheme() + "://"
+                + uri.getAuthority() + " failed: " + e.getClass().getSimpleName());
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static UpstreamException failure(URI uri, IOException e) {
@@ -231,7 +266,7 @@ final class UpstreamHttp implements AutoCloseable {
         }
     }
 
-    private static boolean connectFailure(IOException e) {
+    private static boolean connectFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             boolean connectTimeout = t instanceof SocketTimeoutException
                     && String.valueOf(t.getMessage()).toLowerCase().contains("connect");
