@@ -164,6 +164,17 @@ public final class HubLoad {
             long[] sorted = Arrays.copyOf(latencies, Math.min(deliveries, expected));
             Arrays.sort(sorted);
             System.out.println("   broadcast: " + deliveries + " of " + expected + " deliveries");
+            // Rounds do not overlap (the next publish waits for every delivery of this one), so deliveries
+            // [r*N, (r+1)*N) are round r's: a p99 set by one slow round shows here.
+            StringBuilder perRound = new StringBuilder("   per-round max ms:");
+            for (int r = 0; r < rounds && (long) (r + 1) * clients.size() <= deliveries; r++) {
+                long max = 0;
+                for (int i = r * clients.size(); i < (r + 1) * clients.size(); i++) {
+                    max = Math.max(max, latencies[i]);
+                }
+                perRound.append(' ').append(max / 1_000_000);
+            }
+            System.out.println(perRound);
             for (WsClients.Conn c : clients) {
                 c.abort();
             }
