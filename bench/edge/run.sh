@@ -8,7 +8,7 @@
 # same rate, to read the p99 the proxy adds there.
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
-# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=5s CONNS=32 THREADS=2 EDGE_JVM_OPTS=)
+# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=5s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -18,7 +18,11 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
-BACKEND=18090; NGINX=18091; EDGE=18092; EDGE_ADMIN=18093; EDGE_P=18094; EDGE_P_ADMIN=18095
+BACKEND=18090; NGINX=18091; EDGE=18092; EDGE_ADMIN=18093; EDGE_P=18094; EDGE_P_ADMIN=18095; EDGE_G1=18096
+# The edge runs with the serial collector (a proxy's garbage is short-lived and its heap small; G1's barriers and
+# concurrent threads cost throughput on 2 cores); COMPARE_G1=1 adds the plain edge on the JVM's default G1 as a row.
+EDGE_GC=${EDGE_GC:--XX:+UseSerialGC}
+COMPARE_G1=${COMPARE_G1:-1}
 WORK=$(mktemp -d /tmp/edge-bench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -105,9 +109,9 @@ YML
 sed 's/^/          /' "$WORK/pub.pem"
 } > "$WORK/plugins.yml"
 
-start_edge() { # file port admin
+start_edge() { # file port admin [gc flags]
   # shellcheck disable=SC2086  # EDGE_JVM_OPTS is a list of JVM flags (e.g. a JFR recording)
-  "$JAVA" -Xms512m -Xmx512m ${EDGE_JVM_OPTS:-} -jar "$JAR" serve "$1" --host 127.0.0.1 --port "$2" --admin-port "$3" --no-watch \
+  "$JAVA" -Xms512m -Xmx512m ${4-$EDGE_GC} ${EDGE_JVM_OPTS:-} -jar "$JAR" serve "$1" --host 127.0.0.1 --port "$2" --admin-port "$3" --no-watch \
     > "$WORK/edge-$2.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 100); do
@@ -118,6 +122,7 @@ start_edge() { # file port admin
 }
 start_edge "$WORK/plain.yml" $EDGE $EDGE_ADMIN
 start_edge "$WORK/plugins.yml" $EDGE_P $EDGE_P_ADMIN
+[ "$COMPARE_G1" = 1 ] && start_edge "$WORK/plain.yml" $EDGE_G1 $((EDGE_G1 + 1)) ""
 
 check() { # url expected-status [header]
   local code
@@ -173,6 +178,7 @@ echo "warming up and measuring (each target: $WARMUP warm-up + $DURATION at $CON
 run_wrk direct "http://127.0.0.1:$BACKEND/"
 run_wrk nginx "http://127.0.0.1:$NGINX/"
 run_wrk edge "http://127.0.0.1:$EDGE/"
+[ "$COMPARE_G1" = 1 ] && run_wrk "edge(G1)" "http://127.0.0.1:$EDGE_G1/"
 run_wrk edge+jwt+rl "http://127.0.0.1:$EDGE_P/" "Authorization: Bearer $TOKEN"
 
 peak() { awk -v n="$1" '$1==n {print $2}' "$WORK/results"; }
