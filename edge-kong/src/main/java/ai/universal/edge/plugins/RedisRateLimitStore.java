@@ -1,9 +1,7 @@
 package ai.universal.edge.plugins;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,53 +17,39 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * {@code policy: redis}: Kong's counter keys ({@code ratelimit:<route_id>:<service_id>:<identifier>:<period_date>:<period>})
- * holding the count of admitted requests, with the window's lifetime as TTL. Check and count run as one atomic Lua
- * script, so two edges sharing a Redis enforce exactly one limit.
+ * holding the count of admitted requests, with the window's lifetime as TTL. Check and count run as one Lua script
+ * per request, so two edges sharing a Redis enforce exactly one limit.
  *
- * <p>Requests do not each pay a blocking round trip: they queue, and one sender thread takes every request queued so
- * far, writes them to one connection as a pipeline, reads the replies in order and hands each request its own
- * outcome. While a batch is on the wire the next one gathers, so under load one round trip serves many requests, and
- * an idle edge sends a lone request at once (no gathering delay). Requests of a batch with the same counters (same
- * plugin, same identifier, same windows) go as one script call that counts them one after another in arrival order —
- * the outcome of each is exactly what one call per request in a row would have given (see {@link #SCRIPT}). A failed
- * batch (Redis down, timeout) fails each of its requests, which the plugin then lets through or refuses per
- * {@code fault_tolerant}.
+ * <p>Requests do not each pay a blocking round trip: they queue their script call, and one sender thread writes
+ * every call queued so far to one connection as a pipeline, reads the replies in order and hands each request its
+ * own. While a batch is on the wire the next one gathers, so under load one round trip serves many requests, and an
+ * idle edge sends a lone request at once (no gathering delay). Redis still runs each request's script atomically and
+ * in arrival order, exactly as one call per request would. A failed batch (Redis down, timeout) fails each of its
+ * requests, which the plugin then lets through or refuses per {@code fault_tolerant}.
  */
 public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(RedisRateLimitStore.class.getName());
     private static final int MAX_BATCH = 256;
-    /**
-     * Check and count {@code m} requests with the same keys at once, exactly as {@code m} calls of the one-request
-     * script in a row would: request {@code j} (0-based) sees each window at {@code v + j} and passes while every
-     * window has room ({@code v + j < limit}); the first one that finds a window full stops, and so do all after it,
-     * seeing {@code v + admitted}. So the number admitted is {@code min(m, ceil(limit - v))} over the windows, and
-     * each counter grows by that number in one INCRBY; the TTL is set when the key is new (or has none), as before.
-     * KEYS: one counter per window; ARGV: limits, then TTLs, then {@code m}. Returns the values before, then the
-     * number admitted.
-     */
     private static final String SCRIPT = """
             local n = #KEYS
-            local admit = tonumber(ARGV[2 * n + 1])
             local result = {}
+            local stop = 0
             for i = 1, n do
               local v = tonumber(redis.call('GET', KEYS[i]) or '0')
               result[i] = v
-              local room = math.ceil(tonumber(ARGV[i]) - v)
-              if room < admit then admit = room end
+              if v >= tonumber(ARGV[i]) then stop = 1 end
             end
-            if admit < 0 then admit = 0 end
-            if admit > 0 then
+            if stop == 0 then
               for i = 1, n do
-                local v = redis.call('INCRBY', KEYS[i], admit)
-                if v == admit or redis.call('TTL', KEYS[i]) < 0 then
+                local v = redis.call('INCRBY', KEYS[i], 1)
+                if v == 1 or redis.call('TTL', KEYS[i]) < 0 then
                   redis.call('EXPIRE', KEYS[i], tonumber(ARGV[n + i]))
                 end
               end
             end
-            result[n + 1] = admit
+            result[n + 1] = stop
             return result
             """;
-
 
     private final JedisPool pool;
     private final long waitMillis;
@@ -105,13 +89,20 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
         Call call = new Call(keys, args);
         queue.add(call);
         ensureSender();
+        Object reply;
         try {
-            return call.reply.get(waitMillis, TimeUnit.MILLISECONDS);
+            reply = call.reply.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         } catch (TimeoutException e) {
             throw new TimeoutException("no reply from Redis within " + waitMillis + " ms");
         }
+        List<?> values = (List<?>) reply;
+        long[] usage = new long[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+            usage[i] = ((Number) values.get(i)).longValue();
+        }
+        return new Outcome(usage, ((Number) values.get(keys.size())).longValue() == 1);
     }
 
     private void ensureSender() {
@@ -158,40 +149,32 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     }
 
     /**
-     * One pipelined round trip for the batch: one script call per group of requests with the same keys and limits
-     * (in arrival order); groups whose script was not cached (Redis restarted or flushed its scripts) are sent again
-     * once the script is loaded.
+     * One pipelined round trip for the batch; calls whose script was not cached (Redis restarted or flushed its
+     * scripts) are sent again once the script is loaded.
      */
     private void send(List<Call> batch) {
-        Map<String, Group> byKeys = new LinkedHashMap<>();
-        for (Call call : batch) {
-            byKeys.computeIfAbsent(call.groupKey(), k -> new Group(call.keys, call.args)).calls.add(call);
-        }
         try (Jedis jedis = pool.getResource()) {
             if (sha == null) {
                 sha = jedis.scriptLoad(SCRIPT);
             }
-            List<Group> pending = new ArrayList<>(byKeys.values());
+            List<Call> pending = batch;
             for (int attempt = 0; attempt < 2 && !pending.isEmpty(); attempt++) {
                 List<Response<Object>> replies = new ArrayList<>(pending.size());
                 Pipeline pipeline = jedis.pipelined();
-                for (Group group : pending) {
-                    List<String> args = new ArrayList<>(group.args.size() + 1);
-                    args.addAll(group.args);
-                    args.add(String.valueOf(group.calls.size()));
-                    replies.add(pipeline.evalsha(sha, group.keys, args));
+                for (Call call : pending) {
+                    replies.add(pipeline.evalsha(sha, call.keys, call.args));
                 }
                 pipeline.sync();
-                List<Group> noScript = new ArrayList<>(0);
+                List<Call> noScript = new ArrayList<>(0);
                 for (int i = 0; i < pending.size(); i++) {
-                    Group group = pending.get(i);
+                    Call call = pending.get(i);
                     try {
-                        group.complete((List<?>) replies.get(i).get());
+                        call.reply.complete(replies.get(i).get());
                     } catch (JedisDataException e) {
                         if (attempt == 0 && e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
-                            noScript.add(group);
+                            noScript.add(call);
                         } else {
-                            group.calls.forEach(c -> c.reply.completeExceptionally(e));
+                            call.reply.completeExceptionally(e);
                         }
                     }
                 }
@@ -215,39 +198,9 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
         }
     }
 
-    private record Call(List<String> keys, List<String> args, CompletableFuture<Outcome> reply) {
+    private record Call(List<String> keys, List<String> args, CompletableFuture<Object> reply) {
         private Call(List<String> keys, List<String> args) {
             this(keys, args, new CompletableFuture<>());
-        }
-
-        private String groupKey() {
-            return String.join("\n", keys) + "\n\n" + String.join("\n", args);
-        }
-    }
-
-    /** Requests with the same keys and limits in one batch, in arrival order. */
-    private static final class Group {
-        private final List<String> keys;
-        private final List<String> args;
-        private final List<Call> calls = new ArrayList<>();
-
-        private Group(List<String> keys, List<String> args) {
-            this.keys = keys;
-            this.args = args;
-        }
-
-        /** Request j of the group saw v + j and passed, or (j at or past the number admitted) saw v + admitted. */
-        private void complete(List<?> values) {
-            int n = keys.size();
-            long admitted = ((Number) values.get(n)).longValue();
-            for (int j = 0; j < calls.size(); j++) {
-                long seen = Math.min(j, admitted);
-                long[] usage = new long[n];
-                for (int i = 0; i < n; i++) {
-                    usage[i] = ((Number) values.get(i)).longValue() + seen;
-                }
-                calls.get(j).reply.complete(new Outcome(usage, j >= admitted));
-            }
         }
     }
 }
