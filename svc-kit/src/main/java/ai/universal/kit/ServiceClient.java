@@ -12,6 +12,7 @@ import ai.universal.kit.http.RequestContext;
 import ai.universal.kit.observe.Tracing;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -41,7 +42,9 @@ public final class ServiceClient {
     public ServiceClient(String baseUrl, Duration timeout, int retries, Duration backoff) {
         this.client = WebClient.builder()
                 .baseUri(baseUrl)
-                .connectTimeout(timeout)
+                // no Nagle: a request's last small write must not wait for the callee's delayed ACK (Helidon's client
+                // leaves TCP_NODELAY off; the servers and the edge have it on)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).readTimeout(timeout).tcpNoDelay(true).build())
                 .readTimeout(timeout)
                 .build();
         this.retries = retries;
