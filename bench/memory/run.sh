@@ -7,6 +7,7 @@
 # svc-ml and svc-vector come from the local Maven repository (mvn install of the project); svc-memory is rebuilt.
 # Usage: bench/memory/run.sh [sizes, default 10000] (e.g. 10000,100000)
 #   env: SINGLE_ADDS=300 QUERIES=500 CONCURRENCY=4 BULK_ABOVE=20000
+#        OPTIMIZE_SEGMENTS=N: after a bulk load, svc-vector's optimize (merge to at most N segments) before measuring
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JDK=$(./uat java-home)
@@ -18,5 +19,5 @@ mvn -B -q -f bench/memory/pom.xml package -DskipTests
 echo "before: $(uptime)"
 java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g \
      -Dsizes="${1:-10000}" -Dsingle="${SINGLE_ADDS:-300}" -Dqueries="${QUERIES:-500}" -Dconcurrency="${CONCURRENCY:-4}" \
-     -DbulkAbove="${BULK_ABOVE:-20000}" ${BENCH_JVM_OPTS:-} -jar bench/memory/target/bench-memory.jar
+     -DbulkAbove="${BULK_ABOVE:-20000}" -DoptimizeSegments="${OPTIMIZE_SEGMENTS:-0}" ${BENCH_JVM_OPTS:-} -jar bench/memory/target/bench-memory.jar
 echo "after: $(uptime)"

@@ -429,7 +429,7 @@ final class MemoryStore {
     }
 
     /** Most matching rows each keyword side ranks. */
-    static final int KEYWORD_SCAN = 2000;
+    static final int KEYWORD_SCAN = 1000;
     /** A tsquery OR-ing the query's lexemes (plain {@code websearch_to_tsquery} would AND them: too strict for recall). */
     private static final String TSQUERY = tsquery("|");
 
