@@ -67,12 +67,8 @@ final class UpstreamHttp implements AutoCloseable {
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, "Upstream answered malformed JSON");
         } catch (IOException e) {
             throw failure(uri, e);
-        } catch (UncheckedIOException e) {
-            throw failure(uri, e.getCause());
-        } catch (UpstreamException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw clientFailure(uri, e);
+            throw failure(uri, e);
         }
     }
 
@@ -115,12 +111,8 @@ final class UpstreamHttp implements AutoCloseable {
         Http1ClientResponse response;
         try {
             response = post(uri, headers, body, timeout, accept);
-        } catch (UncheckedIOException e) {
-            throw failure(uri, e.getCause());
-        } catch (UpstreamException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw clientFailure(uri, e);
+            throw failure(uri, e);
         }
         InputStream in = new FilterInputStream(response.inputStream()) {
             @Override
@@ -177,8 +169,18 @@ final class UpstreamHttp implements AutoCloseable {
         return request.submit(entity);
     }
 
-    /** The client library's own failures (e.g. the connection ended inside a chunk or before the status line). */
-    private static UpstreamException clientFailure(URI uri, RuntimeException e) {
+    /**
+     * A failure thrown while sending or opening an answer: an {@link UpstreamException} as it is, an I/O failure as
+     * {@link #failure(URI, IOException)} words it, and the client library's own failures (e.g. the connection ended
+     * inside a chunk or before the status line) as a protocol failure.
+     */
+    private static UpstreamException failure(URI uri, RuntimeException e) {
+        if (e instanceof UpstreamException upstream) {
+            return upstream;
+        }
+        if (e instanceof UncheckedIOException io) {
+            return failure(uri, io.getCause());
+        }
         return new UpstreamException(UpstreamException.Kind.PROTOCOL, 0, "Connection to " + uri.getScheme() + "://"
                 + uri.getAuthority() + " failed: " + e.getClass().getSimpleName());
     }

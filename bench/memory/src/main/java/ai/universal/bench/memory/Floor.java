@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +56,10 @@ final class Floor implements AutoCloseable {
     private final String owner;
     private final Connection db;
     private final ExecutorService side = Executors.newVirtualThreadPerTaskExecutor();
-    private final List<Long> embedNanos = new ArrayList<>();
-    private final List<Long> vectorNanos = new ArrayList<>();
-    private final List<Long> textNanos = new ArrayList<>();
-    private final List<Long> addEmbedNanos = new ArrayList<>();
-    private final List<Long> addLookupNanos = new ArrayList<>();
-    private final List<Long> addInsertNanos = new ArrayList<>();
+    /** The timed parts of the two floors. */
+    enum Part { SEARCH_EMBED, SEARCH_VECTOR, SEARCH_TEXT, ADD_EMBED, ADD_LOOKUP, ADD_INSERT }
+
+    private final Map<Part, List<Long>> nanos = new EnumMap<>(Part.class);
     private boolean scratch;
 
     Floor(String mlUrl, String vectorUrl, String token, String relayKey, String databaseUrl, String owner)
@@ -107,9 +106,9 @@ final class Floor implements AutoCloseable {
         }
         long textTook = text.join();
         synchronized (this) {
-            embedNanos.add(e - t);
-            vectorNanos.add(v - e);
-            textNanos.add(textTook);
+            record(Part.SEARCH_EMBED, e - t);
+            record(Part.SEARCH_VECTOR, v - e);
+            record(Part.SEARCH_TEXT, textTook);
         }
     }
 
@@ -153,9 +152,9 @@ final class Floor implements AutoCloseable {
         }
         long i = System.nanoTime();
         synchronized (this) {
-            addEmbedNanos.add(e - t);
-            addLookupNanos.add(v - e);
-            addInsertNanos.add(i - v);
+            record(Part.ADD_EMBED, e - t);
+            record(Part.ADD_LOOKUP, v - e);
+            record(Part.ADD_INSERT, i - v);
         }
     }
 
@@ -170,17 +169,8 @@ final class Floor implements AutoCloseable {
         return vector;
     }
 
-    synchronized double addEmbedP50() {
-        return p50(addEmbedNanos);
-    }
 
-    synchronized double addLookupP50() {
-        return p50(addLookupNanos);
-    }
 
-    synchronized double addInsertP50() {
-        return p50(addInsertNanos);
-    }
 
     private void fullText(String query) {
         try (PreparedStatement ps = db.prepareStatement(
@@ -200,25 +190,29 @@ final class Floor implements AutoCloseable {
         }
     }
 
-    synchronized double embedP50() {
-        return p50(embedNanos);
+
+
+
+    private void record(Part part, long took) {
+        nanos.computeIfAbsent(part, k -> new ArrayList<>()).add(took);
     }
 
-    synchronized double vectorP50() {
-        return p50(vectorNanos);
-    }
-
-    synchronized double textP50() {
-        return p50(textNanos);
+    /**
+     * Median of one part since the last reset, in ms.
+     *
+     * @param part part
+     * @return p50, NaN when nothing was timed
+     */
+    synchronized double p50(Part part) {
+        List<Long> timed = nanos.getOrDefault(part, List.of());
+        if (timed.isEmpty()) {
+            return Double.NaN;
+        }
+        return MemoryBench.pct(timed.stream().mapToLong(Long::longValue).toArray(), 50);
     }
 
     synchronized void resetParts() {
-        embedNanos.clear();
-        vectorNanos.clear();
-        textNanos.clear();
-        addEmbedNanos.clear();
-        addLookupNanos.clear();
-        addInsertNanos.clear();
+        nanos.clear();
     }
 
     /**
@@ -326,11 +320,4 @@ final class Floor implements AutoCloseable {
         return v;
     }
 
-    private static double p50(List<Long> nanos) {
-        if (nanos.isEmpty()) {
-            return Double.NaN;
-        }
-        long[] a = nanos.stream().mapToLong(Long::longValue).toArray();
-        return MemoryBench.pct(a, 50);
-    }
 }

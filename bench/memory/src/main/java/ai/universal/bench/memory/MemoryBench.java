@@ -200,22 +200,11 @@ public final class MemoryBench {
             int parallelQueries = queries * 2;
             AtomicInteger q = new AtomicInteger();
             long parStart = System.nanoTime();
-            try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
-                List<Future<?>> futures = new ArrayList<>();
-                for (int c = 0; c < concurrency; c++) {
-                    long seed = random.nextLong();
-                    futures.add(pool.submit(() -> {
-                        Random r = new Random(seed);
-                        while (q.getAndIncrement() < parallelQueries) {
-                            post(base + "/v1/memories/search", token, Map.of("query", query(r), "limit", 10));
-                        }
-                        return null;
-                    }));
+            clients(concurrency, random, r -> {
+                while (q.getAndIncrement() < parallelQueries) {
+                    post(base + "/v1/memories/search", token, Map.of("query", query(r), "limit", 10));
                 }
-                for (Future<?> f : futures) {
-                    f.get();
-                }
-            }
+            });
             double qps = parallelQueries / ((System.nanoTime() - parStart) / 1e9);
             JsonNode count = get(vector.baseUrl() + "/v1/vectors/collections/memories", relayKey);
             table.append(String.format("| %,d (%,d points indexed) | %s | %.0f | %.1f | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f"
@@ -229,8 +218,10 @@ public final class MemoryBench {
                                        pct(searchNanos, 50) / pct(floorNanos, 50), qps));
             notes.append(String.format("size %,d: floor parts p50 — add: embed %.1f ms, svc-vector lookup %.1f ms, INSERT + commit"
                                                + " %.1f ms; search: embed %.1f ms, svc-vector search %.1f ms, PostgreSQL"
-                                               + " full-text %.1f ms%n", size, floor.addEmbedP50(), floor.addLookupP50(),
-                                       floor.addInsertP50(), floor.embedP50(), floor.vectorP50(), floor.textP50()));
+                                               + " full-text %.1f ms%n", size, floor.p50(Floor.Part.ADD_EMBED),
+                                       floor.p50(Floor.Part.ADD_LOOKUP), floor.p50(Floor.Part.ADD_INSERT),
+                                       floor.p50(Floor.Part.SEARCH_EMBED), floor.p50(Floor.Part.SEARCH_VECTOR),
+                                       floor.p50(Floor.Part.SEARCH_TEXT)));
             floor.resetParts();
             System.out.println("done: " + added.get() + " memories stored from " + sent + " adds sent");
         }
@@ -253,21 +244,32 @@ public final class MemoryBench {
                                      AtomicInteger added) throws Exception {
         int batches = (toLoad + 99) / 100;
         AtomicInteger next = new AtomicInteger();
+        clients(concurrency, random, r -> {
+            int b;
+            while ((b = next.getAndIncrement()) < batches) {
+                int n = Math.min(100, toLoad - b * 100);
+                List<Map<String, Object>> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(Map.of("text", sentence(r), "metadata", Map.of("batch", b)));
+                }
+                added.addAndGet(post(base + "/v1/memories", token, Map.of("memories", items)).path("added").asInt());
+            }
+        });
+    }
+
+    /** One client's work: its own seeded random source, shared counters for what is left. */
+    private interface Client {
+        void run(Random random) throws Exception;
+    }
+
+    /** Runs {@code concurrency} clients at once, each seeded from {@code random}, and waits for all of them. */
+    private static void clients(int concurrency, Random random, Client client) throws Exception {
         try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int c = 0; c < concurrency; c++) {
                 long seed = random.nextLong();
                 futures.add(pool.submit(() -> {
-                    Random r = new Random(seed);
-                    int b;
-                    while ((b = next.getAndIncrement()) < batches) {
-                        int n = Math.min(100, toLoad - b * 100);
-                        List<Map<String, Object>> items = new ArrayList<>(n);
-                        for (int i = 0; i < n; i++) {
-                            items.add(Map.of("text", sentence(r), "metadata", Map.of("batch", b)));
-                        }
-                        added.addAndGet(post(base + "/v1/memories", token, Map.of("memories", items)).path("added").asInt());
-                    }
+                    client.run(new Random(seed));
                     return null;
                 }));
             }
