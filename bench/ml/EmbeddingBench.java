@@ -176,7 +176,7 @@ public final class EmbeddingBench {
                       String oneWorker) throws Exception {
         String model = "all-minilm-l6-v2";
         String[] names = {"raw32", "raw32x2", "raw1", "on-32x1", "on-1x32", "on-1x32b64", "on-4x32", "off-32x1",
-                "serial-32x1", "1w-32x1", "1w-1x32"};
+                "serial-32x1", "on-1x1", "off-1x1", "1w-32x1", "1w-1x32"};
         int phases = oneWorker == null ? names.length - 2 : names.length;
         double[][] rates = new double[names.length][rounds];
         double[][] p50 = new double[names.length][rounds];
@@ -195,6 +195,8 @@ public final class EmbeddingBench {
                         http(sentences, batchingOn, 4, 32, seconds, model, "float", false),
                         http(sentences, batchingOff, 32, 1, seconds, model, "float", false),
                         http(sentences, batchingOff, 32, 1, seconds, model, "float", true),
+                        http(sentences, batchingOn, 1, 1, seconds, model, "float", false),
+                        http(sentences, batchingOff, 1, 1, seconds, model, "float", false),
                         oneWorker == null ? null : http(sentences, oneWorker, 32, 1, seconds, model, "float", false),
                         oneWorker == null ? null : http(sentences, oneWorker, 1, 32, seconds, model, "float", false)};
                 for (int i = 0; i < phases; i++) {
@@ -224,9 +226,11 @@ public final class EmbeddingBench {
         ratio("32 single clients, batching on / best raw batch 32", rates[3], rawBest, "");
         ratio("best raw batch 32 / raw batch 1 (what batching can gain here)", rawBest, rates[2], "");
         ratio("raw batch 32 / raw batch 1, both one call on all cores", rates[0], rates[2], "");
+        ratio("p50 of 1 client x 1 sentence: batching on / off (the lone caller's cost of batching)", p50[9], p50[10],
+              "");
         if (oneWorker != null) {
-            ratio("32 single clients: two workers / one worker on all cores", rates[3], rates[9], "");
-            ratio("1 client x 32: two workers / one worker on all cores", rates[4], rates[10], "");
+            ratio("32 single clients: two workers / one worker on all cores", rates[3], rates[11], "");
+            ratio("1 client x 32: two workers / one worker on all cores", rates[4], rates[12], "");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Dynamic batching in front of a {@link BatchEncoder}: texts from concurrent requests wait in one bounded queue and
@@ -22,6 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *     <li>A batch closes when it holds {@code maxBatchSize} texts, when one more text would pass
  *     {@code maxBatchTokens} padded tokens, or {@code maxWait} after its oldest text was queued, whichever comes
  *     first.</li>
+ *     <li>It waits for company only when company is to be expected: when requests have recently been arriving less
+ *     than {@code maxWait} apart on average (each gap counted as at most four times {@code maxWait}, so one quiet
+ *     spell is forgotten after a few quick arrivals). A lone caller — one request at a time, each after the last was
+ *     answered — gets its batch at once instead of paying the window on every call.</li>
  *     <li>One worker gathers at a time. When it closes a batch of two or more texts while other workers stand idle,
  *     it sorts the batch by token count and keeps only the shortest share; the rest goes back to the head of the
  *     queue, where the next idle worker takes it at once (its wait is already over). So one burst runs as several
@@ -47,6 +52,10 @@ public final class EmbeddingBatcher implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong largestBatch = new AtomicLong();
     private final AtomicLong recentBatchNanos = new AtomicLong();
+    private final LongSupplier clock;
+    private long lastArrival = Long.MIN_VALUE;
+    // mean gap between request arrivals (exponentially weighted, 1/4 per arrival); 0 at start: the first burst batches
+    private long meanGap;
     private boolean gathering;
     private int idleWorkers;
     private volatile boolean closed;
@@ -59,6 +68,19 @@ public final class EmbeddingBatcher implements AutoCloseable {
      * @param policy  batch bounds and queue size
      */
     public EmbeddingBatcher(String name, BatchEncoder encoder, BatchingPolicy policy) {
+        this(name, encoder, policy, System::nanoTime);
+    }
+
+    /**
+     * Start the batcher on another clock (tests).
+     *
+     * @param name    used in thread names
+     * @param encoder the model
+     * @param policy  batch bounds and queue size
+     * @param clock   nanosecond clock for arrival times and the gathering window
+     */
+    EmbeddingBatcher(String name, BatchEncoder encoder, BatchingPolicy policy, LongSupplier clock) {
+        this.clock = clock;
         this.encoder = encoder;
         this.policy = policy;
         for (int i = 0; i < policy.workers(); i++) {
@@ -86,7 +108,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
                                                        + policy.queueCapacity() + ")");
         }
         List<Pending> pending = new ArrayList<>(request.size());
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         for (TokenizedText text : request) {
             pending.add(new Pending(text, now, new CompletableFuture<>()));
         }
@@ -99,6 +121,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
                 rejected.incrementAndGet();
                 throw new QueueFullException(queue.size(), policy.queueCapacity(), retryAfterSeconds());
             }
+            arrived(now);
             queue.addAll(pending);
             queued.signalAll();
         } finally {
@@ -199,10 +222,19 @@ public final class EmbeddingBatcher implements AutoCloseable {
         }
     }
 
-    // Called with the lock held and at least one text queued.
+    // Called with the lock held.
+    private void arrived(long now) {
+        long cap = 4 * policy.maxWait().toNanos();
+        long gap = lastArrival == Long.MIN_VALUE ? cap : Math.min(cap, Math.max(0, now - lastArrival));
+        lastArrival = now;
+        meanGap += (gap - meanGap) / 4;
+    }
+
+    // Called with the lock held and at least one text queued. Without company in sight the batch is what is queued now.
     private List<Pending> gather() throws InterruptedException {
         List<Pending> batch = new ArrayList<>(policy.maxBatchSize());
-        long deadline = queue.peekFirst().queuedAt() + policy.maxWait().toNanos();
+        boolean companyExpected = meanGap < policy.maxWait().toNanos();
+        long deadline = companyExpected ? queue.peekFirst().queuedAt() + policy.maxWait().toNanos() : Long.MIN_VALUE;
         int longest = 0;
         while (true) {
             while (!queue.isEmpty() && batch.size() < policy.maxBatchSize()) {
@@ -213,7 +245,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
                 batch.add(queue.pollFirst());
                 longest = next;
             }
-            long left = deadline - System.nanoTime();
+            long left = companyExpected ? deadline - clock.getAsLong() : 0;
             if (batch.size() >= policy.maxBatchSize() || left <= 0 || closed) {
                 return batch;
             }
@@ -230,7 +262,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
         batch.sort(Comparator.comparingInt(p -> p.text().length()));
         int keep = (batch.size() + parts - 1) / parts;
         // Handed back as already past their wait: the next worker runs them without gathering for longer.
-        long due = System.nanoTime() - policy.maxWait().toNanos();
+        long due = clock.getAsLong() - policy.maxWait().toNanos();
         for (int i = batch.size() - 1; i >= keep; i--) {
             Pending p = batch.remove(i);
             queue.addFirst(new Pending(p.text(), due, p.result()));

@@ -10,8 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.closeTo;
@@ -179,6 +181,44 @@ class EmbeddingBatcherTest {
             assertThat(vectors.size(), is(3));
             assertThat(batcher.stats().batches(), is(3L));
             assertThat(batcher.stats().largestBatch(), is(1L));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aLoneCallerIsNotHeldForTheWindow() throws Exception {
+        // A window of a day: a call that waited for company would not come back before the test's time-out.
+        BatchingPolicy policy = new BatchingPolicy(32, 8192, Duration.ofDays(1), 64, 1);
+        AtomicLong clock = new AtomicLong();
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", model, policy, clock::get)) {
+            for (int i = 0; i < 3; i++) {
+                clock.addAndGet(Duration.ofDays(2).toNanos());
+                assertThat(batcher.embed(List.of(model.tokenize("alone " + i, false))).getFirst().length, is(384));
+            }
+            assertThat(batcher.stats().batches(), is(3L));
+            assertThat(batcher.stats().largestBatch(), is(1L));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void requestsArrivingCloseTogetherWaitForCompany() throws Exception {
+        // The clock stands still: after the first request every gap is 0, so the second waits (a day) for a third,
+        // which fills the batch of two.
+        BatchingPolicy policy = new BatchingPolicy(2, 8192, Duration.ofDays(1), 64, 1);
+        AtomicLong clock = new AtomicLong();
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher("test", model, policy, clock::get);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            assertThat(batcher.embed(List.of(model.tokenize("first", false))).size(), is(1));
+            Poll.until("the worker is idle again", () -> batcher.stats().idleWorkers() == 1);
+            Future<List<float[]>> second = pool.submit(() -> batcher.embed(List.of(model.tokenize("second", false))));
+            Poll.until("the second text is taken into a batch", () -> batcher.stats().queued() == 0
+                    && batcher.stats().idleWorkers() == 0);
+            Future<List<float[]>> third = pool.submit(() -> batcher.embed(List.of(model.tokenize("third", false))));
+            assertThat(second.get().size(), is(1));
+            assertThat(third.get().size(), is(1));
+            assertThat(batcher.stats().batches(), is(2L));
+            assertThat(batcher.stats().largestBatch(), is(2L));
         }
     }
 
