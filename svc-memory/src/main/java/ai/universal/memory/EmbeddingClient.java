@@ -40,19 +40,23 @@ final class EmbeddingClient {
         List<float[]> out = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += CHUNK) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + CHUNK));
-            JsonNode body = ml.require(Method.POST, "/v1/embeddings", Map.of("input", chunk, "model", model));
+            // base64 (little-endian float32, OpenAI's encoding): the exact floats, a third of the bytes of decimal text,
+            // and no number formatting or parsing on either side
+            JsonNode body = ml.require(Method.POST, "/v1/embeddings", Map.of("input", chunk, "model", model,
+                                                                              "encoding_format", "base64"));
             float[][] vectors = new float[chunk.size()][];
             for (JsonNode d : body.path("data")) {
-                JsonNode values = d.path("embedding");
-                if (values.size() != dimension) {
-                    throw new Upstream.UnavailableException("svc-ml returned " + values.size() + " dimensions, expected "
-                                                                    + dimension, 200, null);
+                float[] v = floats(decode(d.path("embedding")));
+                if (v == null || v.length != dimension) {
+                    throw new Upstream.UnavailableException("svc-ml returned " + (v == null ? 0 : v.length)
+                                                                    + " dimensions, expected " + dimension, 200, null);
                 }
-                float[] v = new float[dimension];
-                for (int i = 0; i < dimension; i++) {
-                    v[i] = (float) values.get(i).asDouble();
+                int index = d.path("index").asInt(-1);
+                if (index < 0 || index >= vectors.length) {
+                    throw new Upstream.UnavailableException("svc-ml returned an embedding for input " + index + " of "
+                                                                    + vectors.length, 200, null);
                 }
-                vectors[d.path("index").asInt()] = v;
+                vectors[index] = v;
             }
             for (float[] v : vectors) {
                 if (v == null) {
@@ -62,6 +66,17 @@ final class EmbeddingClient {
             }
         }
         return out;
+    }
+
+    private static byte[] decode(JsonNode embedding) {
+        if (!embedding.isTextual()) {
+            return null;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(embedding.textValue());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static double cosine(float[] a, float[] b) {
