@@ -158,19 +158,16 @@ final class Floor implements AutoCloseable {
         }
     }
 
+    // as svc-memory asks for them: base64 little-endian float32
     private float[] embed(String text) {
         JsonNode embedded = MemoryBench.post(mlUrl + "/v1/embeddings", token,
-                                             Map.of("input", List.of(text), "model", "all-minilm-l6-v2"));
-        JsonNode values = embedded.path("data").path(0).path("embedding");
-        float[] vector = new float[values.size()];
-        for (int i = 0; i < vector.length; i++) {
-            vector[i] = (float) values.get(i).asDouble();
-        }
+                                             Map.of("input", List.of(text), "model", "all-minilm-l6-v2",
+                                                    "encoding_format", "base64"));
+        byte[] bytes = java.util.Base64.getDecoder().decode(embedded.path("data").path(0).path("embedding").asText());
+        float[] vector = new float[bytes.length / Float.BYTES];
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vector);
         return vector;
     }
-
-
-
 
     private void fullText(String query) {
         try (PreparedStatement ps = db.prepareStatement(
