@@ -5,7 +5,9 @@
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379 (or DATABASE_URL / REDIS_URL).
 # Usage: bench/chat/run.sh   (env: REQUESTS=1000 CONCURRENCY=8 STREAMS=1000)
 # CHAT_JVM_OPTS adds JVM options to svc-chat (e.g. CHAT_JVM_OPTS=-XX:StartFlightRecording=filename=/tmp/chat.jfr);
-# CHAT_JAR measures another build of svc-chat (a copy of svc-chat.jar with its libs/ beside it).
+# CHAT_B_JVM_OPTS, CHAT_B_ENV ("NAME=value …") and CHAT_B_JAR start a second svc-chat with other JVM options,
+# settings or build, measured in the same interleaved rounds (an A/B);
+# CHAT_BENCH_EDGE=off leaves the edge target out; CHAT_JAR measures another build of svc-chat (a copy of svc-chat.jar with its libs/ beside it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JDK=$(./uat java-home)

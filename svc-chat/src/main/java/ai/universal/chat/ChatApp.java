@@ -74,7 +74,9 @@ public final class ChatApp implements ServiceApp {
                                    metrics::register);
         UserLimits limits = new UserLimits(ctx.redis().client(), ctx.redis()::key,
                                            s.integer("CHAT_USER_RPM", "chat.user-rpm", 60),
-                                           s.integer("CHAT_USER_TOKENS_PER_DAY", "chat.user-tokens-per-day", 1_000_000));
+                                           s.integer("CHAT_USER_TOKENS_PER_DAY", "chat.user-tokens-per-day", 1_000_000),
+                                           ctx.clock());
+        ctx.onClose(limits);
         Conversations conversations = new Conversations(ctx.database().dataSource(), ctx.clock());
         CompletionLog log = new CompletionLog(ctx.database().dataSource(),
                                               s.integer("CHAT_ANALYTICS_QUEUE", "chat.analytics-queue", 10_000));

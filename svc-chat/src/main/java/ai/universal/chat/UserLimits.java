@@ -1,33 +1,67 @@
 package ai.universal.chat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Per-user limits kept in Redis, shared by every svc-chat replica: requests per minute (a counter per user and UTC
- * minute, checked and counted together with reading the day's tokens in one round trip per request) and tokens per UTC
- * day (added after each completion, also in one round trip; a request is refused once the day's tokens reached the
- * limit). Answers carry OpenAI's {@code x-ratelimit-*} headers; a refusal carries
- * {@code Retry-After}. When Redis cannot be reached the request is let through (chat stays up; the log says so).
+ * minute) and tokens per UTC day (a request is refused once the day's tokens reached the limit). Answers carry
+ * OpenAI's {@code x-ratelimit-*} headers; a refusal carries {@code Retry-After}. When Redis cannot be reached the
+ * request is let through (chat stays up; the log says so).
+ *
+ * <p>Most requests make no Redis round trip:
+ * <ul>
+ *     <li>Requests: a replica takes a <em>lease</em> of several requests of the minute from the Redis counter at once
+ *     (a tenth of what is left, at least 1, at most {@value #MAX_LEASE}) and admits from it locally. Redis never
+ *     grants more than the limit, so all replicas together never admit more than the limit in a minute; near the
+ *     limit leases are one request, so one replica is exact. What another replica holds unused may make a user be
+ *     refused a little early on this one.</li>
+ *     <li>Tokens: a completion's tokens are counted locally at once and sent to Redis with the next lease or by a
+ *     background flush within a second; the day's total read from Redis is reused for up to a second. One replica
+ *     counts exactly; another sees this one's tokens within about a second.</li>
+ * </ul>
  */
-final class UserLimits {
+final class UserLimits implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(UserLimits.class.getName());
-    private static final String CHECK = """
-            local n = redis.call('INCR', KEYS[1])
-            if n == 1 then redis.call('EXPIRE', KEYS[1], 120) end
-            local t = tonumber(redis.call('GET', KEYS[2]) or '0')
-            return {n, t}
+    static final int MAX_LEASE = 100;
+    private static final long FRESH_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long FLUSH_MILLIS = 1000;
+    private static final String TOKENS_TTL = Integer.toString(2 * 24 * 3600);
+    // KEYS: the minute's request counter, the day's token counter. ARGV: requests wanted (0: none), the limit,
+    // tokens to add, the token counter's TTL. Returns {granted, requests counted in the minute, tokens of the day}.
+    private static final String LEASE = """
+            local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local granted = 0
+            local want = tonumber(ARGV[1])
+            if want > 0 then
+              granted = math.max(0, math.min(want, tonumber(ARGV[2]) - used))
+              if granted > 0 then
+                used = redis.call('INCRBY', KEYS[1], granted)
+                if used == granted then redis.call('EXPIRE', KEYS[1], 120) end
+              end
+            end
+            local tokens
+            if tonumber(ARGV[3]) > 0 then
+              tokens = redis.call('INCRBY', KEYS[2], ARGV[3])
+              redis.call('EXPIRE', KEYS[2], ARGV[4])
+            else
+              tokens = tonumber(redis.call('GET', KEYS[2]) or '0')
+            end
+            return {granted, used, tokens}
             """;
     private static final String ADD = """
-            redis.call('INCRBY', KEYS[1], ARGV[1])
+            local total = redis.call('INCRBY', KEYS[1], ARGV[1])
             redis.call('EXPIRE', KEYS[1], ARGV[2])
-            return 1
+            return total
             """;
 
     /**
@@ -42,15 +76,21 @@ final class UserLimits {
     }
 
     private final UnifiedJedis redis;
-    private final java.util.function.UnaryOperator<String> key;
+    private final UnaryOperator<String> key;
+    private final Clock clock;
     private final int requestsPerMinute;
     private final long tokensPerDay;
+    private final Map<String, UserState> states = new ConcurrentHashMap<>();
+    private final Thread flusher;
+    private volatile boolean running = true;
 
-    UserLimits(UnifiedJedis redis, java.util.function.UnaryOperator<String> key, int requestsPerMinute, long tokensPerDay) {
+    UserLimits(UnifiedJedis redis, UnaryOperator<String> key, int requestsPerMinute, long tokensPerDay, Clock clock) {
         this.redis = redis;
         this.key = key;
+        this.clock = clock;
         this.requestsPerMinute = requestsPerMinute;
         this.tokensPerDay = tokensPerDay;
+        this.flusher = enabled() ? Thread.ofVirtual().name("chat-limits-flush").start(this::flushLoop) : null;
     }
 
     boolean enabled() {
@@ -63,24 +103,113 @@ final class UserLimits {
         }
         long minute = now.getEpochSecond() / 60;
         long day = now.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
-        long requests;
-        long tokens;
-        try {
-            @SuppressWarnings("unchecked")
-            List<Long> result = (List<Long>) redis.eval(CHECK, List.of(rpmKey(user, minute), tokensKey(user, day)), List.of());
-            requests = result.get(0);
-            tokens = result.get(1);
-        } catch (RuntimeException e) {
-            LOGGER.log(System.Logger.Level.WARNING, "Per-user limits skipped, Redis failed: " + e.getClass().getSimpleName());
-            return new Decision(true, Map.of(), null, null);
+        while (true) {
+            UserState s = states.computeIfAbsent(user, u -> new UserState());
+            long want;
+            long flush;
+            synchronized (s) {
+                if (s.retired) {
+                    continue;
+                }
+                Decision local = decideLocally(s, minute, day, now, false);
+                if (local != null) {
+                    return local;
+                }
+                boolean leaseSpent = s.minute != minute || s.leaseLeft == 0;
+                want = requestsPerMinute > 0 && leaseSpent ? leaseSize(s.minute == minute ? s.usedAtRedis : 0) : 0;
+                flush = s.unflushedDay == day ? s.unflushed : 0;
+                s.unflushed -= flush;
+                s.inFlight += flush;
+            }
+            List<Long> reply;
+            try {
+                @SuppressWarnings("unchecked")
+                List<Long> r = (List<Long>) redis.eval(LEASE, List.of(rpmKey(user, minute), tokensKey(user, day)),
+                                                       List.of(Long.toString(want), Integer.toString(requestsPerMinute),
+                                                               Long.toString(flush), TOKENS_TTL));
+                reply = r;
+            } catch (RuntimeException e) {
+                synchronized (s) {
+                    s.inFlight -= flush;
+                    s.unflushed += flush;
+                }
+                LOGGER.log(System.Logger.Level.WARNING, "Per-user limits skipped, Redis failed: " + e.getClass().getSimpleName());
+                return new Decision(true, Map.of(), null, null);
+            }
+            synchronized (s) {
+                s.inFlight -= flush;
+                if (s.minute != minute) {
+                    s.minute = minute;
+                    s.leaseLeft = 0;
+                    s.usedAtRedis = 0;
+                }
+                s.leaseLeft += (int) (long) reply.get(0);
+                s.usedAtRedis = Math.max(s.usedAtRedis, reply.get(1));
+                s.day = day;
+                s.tokensAtRedis = reply.get(2);
+                s.readAt = System.nanoTime();
+                return decideLocally(s, minute, day, now, true);
+            }
         }
+    }
+
+    /**
+     * Count a completion's tokens (sent to Redis with the next lease or within a second).
+     *
+     * @param user   user
+     * @param tokens tokens used
+     * @param now    when
+     */
+    void addTokens(String user, int tokens, Instant now) {
+        if (tokensPerDay <= 0 || tokens <= 0) {
+            return;
+        }
+        long day = now.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
+        while (true) {
+            UserState s = states.computeIfAbsent(user, u -> new UserState());
+            long stale;
+            long staleDay;
+            synchronized (s) {
+                if (s.retired) {
+                    continue;
+                }
+                stale = s.unflushedDay == day ? 0 : s.unflushed;
+                staleDay = s.unflushedDay;
+                if (stale > 0) {
+                    s.unflushed = 0;
+                }
+                s.unflushedDay = day;
+                s.unflushed += tokens;
+            }
+            if (stale > 0) {
+                // the day changed with yesterday's last tokens still here: they go to yesterday's counter
+                add(user, staleDay, stale);
+            }
+            return;
+        }
+    }
+
+    // With the monitor held. Null when Redis must be asked (lease spent, tokens not read lately) unless 'final'.
+    private Decision decideLocally(UserState s, long minute, long day, Instant now, boolean afterRedis) {
+        boolean leaseReady = requestsPerMinute <= 0 || (s.minute == minute && s.leaseLeft > 0);
+        boolean tokensReady = tokensPerDay <= 0 || (s.day == day && System.nanoTime() - s.readAt < FRESH_NANOS);
+        if (!afterRedis && (!leaseReady || !tokensReady)) {
+            return null;
+        }
+        long tokens = s.tokensAtRedis + s.inFlight + (s.unflushedDay == day ? s.unflushed : 0);
         Duration minuteReset = Duration.ofSeconds(60 - now.getEpochSecond() % 60);
         Duration dayReset = Duration.between(now, now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1)
                 .atStartOfDay(ZoneOffset.UTC).toInstant());
+        boolean requestsLeft = requestsPerMinute <= 0 || s.leaseLeft > 0;
+        boolean tokensLeft = tokensPerDay <= 0 || tokens < tokensPerDay;
+        if (requestsLeft && tokensLeft && requestsPerMinute > 0) {
+            s.leaseLeft--;
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         if (requestsPerMinute > 0) {
+            long used = s.usedAtRedis - s.leaseLeft;
             headers.put("x-ratelimit-limit-requests", Integer.toString(requestsPerMinute));
-            headers.put("x-ratelimit-remaining-requests", Long.toString(Math.max(0, requestsPerMinute - requests)));
+            headers.put("x-ratelimit-remaining-requests", Long.toString(Math.max(0, requestsPerMinute - used)));
             headers.put("x-ratelimit-reset-requests", format(minuteReset));
         }
         if (tokensPerDay > 0) {
@@ -88,12 +217,12 @@ final class UserLimits {
             headers.put("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, tokensPerDay - tokens)));
             headers.put("x-ratelimit-reset-tokens", format(dayReset));
         }
-        if (requestsPerMinute > 0 && requests > requestsPerMinute) {
+        if (!requestsLeft) {
             headers.put("Retry-After", Long.toString(minuteReset.toSeconds()));
             return new Decision(false, headers, "Rate limit reached: " + requestsPerMinute
                     + " requests per minute. Try again in " + format(minuteReset) + ".", "requests");
         }
-        if (tokensPerDay > 0 && tokens >= tokensPerDay) {
+        if (!tokensLeft) {
             headers.put("Retry-After", Long.toString(dayReset.toSeconds()));
             return new Decision(false, headers, "Rate limit reached: " + tokensPerDay + " tokens per day. Try again in "
                     + format(dayReset) + ".", "tokens");
@@ -101,16 +230,71 @@ final class UserLimits {
         return new Decision(true, headers, null, null);
     }
 
-    void addTokens(String user, int tokens, Instant now) {
-        if (tokensPerDay <= 0 || tokens <= 0) {
-            return;
+    // A tenth of what is left of the minute, at least 1 (exact near the limit), at most MAX_LEASE.
+    private long leaseSize(long usedKnown) {
+        return Math.max(1, Math.min(MAX_LEASE, (requestsPerMinute - usedKnown) / 10));
+    }
+
+    private void flushLoop() {
+        while (running) {
+            try {
+                Thread.sleep(FLUSH_MILLIS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            flushAll(clock.instant().getEpochSecond() / 60);
         }
-        String k = tokensKey(user, now.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay());
+    }
+
+    // Sends every user's unsent tokens; forgets users with nothing pending whose lease is from an earlier minute.
+    private void flushAll(long currentMinute) {
+        for (Map.Entry<String, UserState> e : states.entrySet()) {
+            UserState s = e.getValue();
+            long flush;
+            long day;
+            synchronized (s) {
+                flush = s.unflushed;
+                day = s.unflushedDay;
+                if (flush == 0) {
+                    if (s.inFlight == 0 && s.minute < currentMinute - 1) {
+                        s.retired = true;
+                        states.remove(e.getKey(), s);
+                    }
+                    continue;
+                }
+                s.unflushed = 0;
+                s.inFlight += flush;
+            }
+            Long total = add(e.getKey(), day, flush);
+            synchronized (s) {
+                s.inFlight -= flush;
+                if (total == null) {
+                    s.unflushed += flush;
+                } else if (s.day == day) {
+                    s.tokensAtRedis = Math.max(s.tokensAtRedis, total);
+                }
+            }
+        }
+    }
+
+    private Long add(String user, long day, long tokens) {
         try {
-            redis.eval(ADD, List.of(k), List.of(Integer.toString(tokens), Integer.toString(2 * 24 * 3600)));
+            return (Long) redis.eval(ADD, List.of(tokensKey(user, day)), List.of(Long.toString(tokens), TOKENS_TTL));
         } catch (RuntimeException e) {
-            LOGGER.log(System.Logger.Level.WARNING, "Token usage not counted, Redis failed: " + e.getClass().getSimpleName());
+            LOGGER.log(System.Logger.Level.WARNING, "Token usage not counted yet, Redis failed: " + e.getClass().getSimpleName());
+            return null;
         }
+    }
+
+    /** Stops the background flush and sends what is still unsent. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        if (flusher != null) {
+            flusher.interrupt();
+            flusher.join(Duration.ofSeconds(5));
+        }
+        flushAll(Long.MIN_VALUE);
     }
 
     private String rpmKey(String user, long minute) {
@@ -136,5 +320,19 @@ final class UserLimits {
             return (s / 60) + "m" + (s % 60) + "s";
         }
         return (s / 3600) + "h" + (s % 3600 / 60) + "m" + (s % 60) + "s";
+    }
+
+    // One user's lease and token counts; guarded by its own monitor.
+    private static final class UserState {
+        private long minute = Long.MIN_VALUE;
+        private int leaseLeft;
+        private long usedAtRedis;
+        private long day = Long.MIN_VALUE;
+        private long tokensAtRedis;
+        private long readAt;
+        private long unflushed;
+        private long unflushedDay = Long.MIN_VALUE;
+        private long inFlight;
+        private boolean retired;
     }
 }

@@ -66,23 +66,48 @@ public final class ChatBench {
             Map<String, String> env = new LinkedHashMap<>(infra.environment());
             env.putAll(auth.environment());
             env.putAll(Map.of("CHAT_PORT", Integer.toString(chatPort), "CHAT_CONFIG", models.toString(),
-                              "CHAT_USER_RPM", "100000000", "CHAT_USER_TOKENS_PER_DAY", "0", "LOCAL_LLM_ENDPOINT", "",
+                              "CHAT_USER_RPM", "100000000", "CHAT_USER_TOKENS_PER_DAY", "1000000", "LOCAL_LLM_ENDPOINT", "",
                               "OPENAI_API_KEY", "", "ANTHROPIC_API_KEY", "", "OPENAI_COMPATIBLE_BASE_URL", "",
                               "DB_POOL_SIZE", "4"));
-            List<String> chatCommand = new ArrayList<>(List.of(java()));
-            String extra = System.getenv("CHAT_JVM_OPTS");
-            if (extra != null && !extra.isBlank()) {
-                chatCommand.addAll(List.of(extra.trim().split("\\s+")));
-            }
-            chatCommand.addAll(List.of("-jar", chatJar.toString()));
-            Process chat = start(chatCommand, env, work.resolve("svc-chat.log"));
+            Process chat = startChat(chatJar, System.getenv("CHAT_JVM_OPTS"), env, work.resolve("svc-chat.log"));
             processes.add(chat);
             String chatUrl = "http://127.0.0.1:" + chatPort;
             awaitUp(chatUrl + "/health/ready");
             List<Target> targets = new ArrayList<>();
             targets.add(new Target("direct", base + "/chat/completions"));
             targets.add(new Target("svc-chat", chatUrl + "/v1/chat/completions"));
-            if (Files.exists(edgeJar)) {
+            String relayName = "peer: bare Helidon relay";
+            // peer: a bare Helidon relay in its own JVM, as svc-chat runs in its own
+            int relayPort = freePort();
+            Process relay = start(List.of(java(), "-cp", System.getProperty("java.class.path"), HelidonRelay.class.getName(),
+                                          Integer.toString(relayPort), base + "/chat/completions"), Map.of(),
+                                  work.resolve("relay.log"));
+            processes.add(relay);
+            awaitUp("http://127.0.0.1:" + relayPort + "/health");
+            targets.add(new Target(relayName, "http://127.0.0.1:" + relayPort + "/v1/chat/completions"));
+            String otherOptions = System.getenv("CHAT_B_JVM_OPTS");
+            String otherSettings = System.getenv("CHAT_B_ENV");
+            String otherJar = System.getenv("CHAT_B_JAR");
+            if (otherOptions != null || otherSettings != null || otherJar != null) {
+                // a second svc-chat with other JVM options, settings or build, measured in the same rounds (an A/B)
+                int otherPort = freePort();
+                Map<String, String> otherEnv = new LinkedHashMap<>(env);
+                if (otherSettings != null && !otherSettings.isBlank()) {
+                    for (String pair : otherSettings.trim().split("\\s+")) {
+                        otherEnv.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+                    }
+                }
+                otherEnv.put("CHAT_PORT", Integer.toString(otherPort));
+                processes.add(startChat(otherJar == null ? chatJar : Path.of(otherJar), otherOptions, otherEnv,
+                                        work.resolve("svc-chat-b.log")));
+                awaitUp("http://127.0.0.1:" + otherPort + "/health/ready");
+                String label = String.join(" ", otherJar == null ? "" : Path.of(otherJar).getFileName().toString(),
+                                           otherOptions == null ? "" : otherOptions.trim(),
+                                           otherSettings == null ? "" : otherSettings.trim()).trim();
+                targets.add(new Target("svc-chat B [" + label + "]", "http://127.0.0.1:" + otherPort
+                        + "/v1/chat/completions"));
+            }
+            if (Files.exists(edgeJar) && !"off".equals(System.getenv("CHAT_BENCH_EDGE"))) {
                 int edgePort = freePort();
                 Path kong = work.resolve("kong-bench.yml");
                 Files.writeString(kong, kongYml(chatUrl));
@@ -131,6 +156,12 @@ public final class ChatBench {
                 System.out.printf("| %s | %.2f ms | %.2f ms | %s | %s | %.2f ms | %.2f ms | %s | %s |%n", t.name(), p50, p99,
                                   added(t, p50 - d50), added(t, p99 - d99), f50, f99, added(t, f50 - t50), added(t, f99 - t99));
             }
+            System.out.printf("%nsvc-chat over the bare Helidon relay (its own work beyond the hop): non-streaming p50 %+.2f ms, "
+                                      + "p99 %+.2f ms; TTFT p50 %+.2f ms, p99 %+.2f ms%n",
+                              pct(plain.get("svc-chat"), 50) - pct(plain.get(relayName), 50),
+                              pct(plain.get("svc-chat"), 99) - pct(plain.get(relayName), 99),
+                              pct(ttft.get("svc-chat"), 50) - pct(ttft.get(relayName), 50),
+                              pct(ttft.get("svc-chat"), 99) - pct(ttft.get(relayName), 99));
             held(chatUrl, chat.pid(), token, streams);
         } finally {
             for (Process p : processes) {
@@ -139,6 +170,15 @@ public final class ChatBench {
             }
             TestInfra.drop(infra);
         }
+    }
+
+    private static Process startChat(Path jar, String jvmOptions, Map<String, String> env, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java()));
+        if (jvmOptions != null && !jvmOptions.isBlank()) {
+            command.addAll(List.of(jvmOptions.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        return start(command, env, log);
     }
 
     private static String added(Target t, double ms) {
