@@ -11,10 +11,13 @@
 # REDIS_URL, default redis://127.0.0.1:6379). Uses a throw-away database uat_auth_bench and Redis prefix uat:authbench:.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# a JDK >= 21 found by the project (./uat java-home), also for Maven, whatever java the shell has
+JDK=$(./uat java-home)
+export JAVA_HOME=$JDK PATH=$JDK/bin:$PATH
+JAVA="$JDK/bin/java"
 LOAD_SECONDS="${1:-20}"
 PORT="${BENCH_AUTH_PORT:-18015}"
 PG_ADMIN_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 SERVICE_HEAP="${BENCH_AUTH_HEAP:-256m}"
 CORES="$(nproc)"
 PARTS="${BENCH_AUTH_PARTS:-jmh load}"

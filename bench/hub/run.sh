@@ -7,6 +7,10 @@
 # machine is shared, so only same-run ratios against the peer mean much.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# a JDK >= 21 found by the project (./uat java-home), also for Maven, whatever java the shell has
+JDK=$(./uat java-home)
+export JAVA_HOME=$JDK PATH=$JDK/bin:$PATH
+JAVA="$JDK/bin/java"
 N="${1:-10000}"; ROUNDS="${2:-20}"; SECONDS_TP="${3:-10}"
 mvn -B -q -f pom.xml -pl svc-kit-infra,svc-kit install -DskipTests
 rm -f svc-hub/target/svc-hub.jar
@@ -14,7 +18,6 @@ mvn -B -q -f svc-hub/pom.xml package -DskipTests
 mvn -B -q -f bench/hub/pom.xml package -DskipTests
 (cd bench/hub && [ -d node_modules/ws ] || npm install --no-audit --no-fund --silent)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 echo "load before: $(uptime)"
 "$JAVA" -Xmx2g -cp "bench/hub/target/classes:bench/hub/target/libs/*" ai.universal.bench.hub.HubLoad \
   svc-hub/target/svc-hub.jar bench/hub/ws-peer.js "$N" "$ROUNDS" "$SECONDS_TP"

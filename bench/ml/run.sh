@@ -11,11 +11,14 @@
 # time. BENCH_ML_ONE_WORKER=1 adds a third service with one worker on all cores (the layout before two workers).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# a JDK >= 21 found by the project (./uat java-home), also for Maven, whatever java the shell has
+JDK=$(./uat java-home)
+export JAVA_HOME=$JDK PATH=$JDK/bin:$PATH
+JAVA="$JDK/bin/java"
 ROUNDS="${1:-3}"
 SECONDS_PER_PHASE="${2:-10}"
 ON_PORT="${BENCH_ML_PORT:-18010}"
 OFF_PORT=$((ON_PORT + 1))
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # The jar plugin keeps a stale manifest Class-Path when only dependencies changed: rebuild the jar every time.
 rm -f svc-ml/target/svc-ml.jar
 mvn -B -q -f svc-ml/pom.xml package -DskipTests

@@ -5,8 +5,11 @@
 # Needs: JDK ≥ 21 (JAVA_HOME), Maven, apt packages libvips-tools imagemagick. Usage: bench/vision/run.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# a JDK >= 21 found by the project (./uat java-home), also for Maven, whatever java the shell has
+JDK=$(./uat java-home)
+export JAVA_HOME=$JDK PATH=$JDK/bin:$PATH
+JAVA="$JDK/bin/java"
 N=${1:-40}
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # The service's images live in native memory; the Java heap only holds request and response bodies.
 SERVER_OPTS=${SERVER_OPTS:--Xmx256m}
 IM=/usr/bin/convert-im6.q16; [ -x "$IM" ] || IM=convert
