@@ -15,11 +15,13 @@ import javax.sql.DataSource;
 
 /**
  * Writes completion records to PostgreSQL off the request path: records queue up (bounded; when full, new ones are
- * dropped and counted, so a slow database never slows chat down) and one writer thread inserts them in batches.
+ * dropped and counted, so a slow database never slows chat down) and one writer thread inserts what has queued every
+ * 100 ms, in batches.
  */
 final class CompletionLog implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(CompletionLog.class.getName());
     private static final int BATCH = 200;
+    private static final long FLUSH_MILLIS = 100;
 
     private final DataSource db;
     private final BlockingQueue<CompletionRecord> queue;
@@ -45,23 +47,26 @@ final class CompletionLog implements AutoCloseable {
         return dropped.get();
     }
 
+    // Wakes on a fixed cadence rather than per record: a writer blocked in poll() was woken by every completion, right
+    // while that request's answer was being sent, and then wrote (and committed) a batch of one.
     private void drain() {
         List<CompletionRecord> batch = new ArrayList<>(BATCH);
         while (running || !queue.isEmpty()) {
-            try {
-                CompletionRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+            if (running) {
+                try {
+                    Thread.sleep(FLUSH_MILLIS);
+                } catch (InterruptedException e) {
+                    running = false;
                 }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                running = false;
-            } catch (SQLException | RuntimeException e) {
-                LOGGER.log(System.Logger.Level.WARNING, "Writing " + batch.size() + " analytics records failed: " + e.getMessage());
-            } finally {
-                batch.clear();
+            }
+            while (queue.drainTo(batch, BATCH) > 0) {
+                try {
+                    write(batch);
+                } catch (SQLException | RuntimeException e) {
+                    LOGGER.log(System.Logger.Level.WARNING, "Writing " + batch.size() + " analytics records failed: " + e.getMessage());
+                } finally {
+                    batch.clear();
+                }
             }
         }
     }

@@ -33,7 +33,7 @@ import redis.clients.jedis.UnifiedJedis;
 final class UserLimits implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(UserLimits.class.getName());
     static final int MAX_LEASE = 100;
-    private static final long FRESH_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long FRESH_MILLIS = 1000;
     private static final long FLUSH_MILLIS = 1000;
     private static final String TOKENS_TTL = Integer.toString(2 * 24 * 3600);
     // KEYS: the minute's request counter, the day's token counter. ARGV: requests wanted (0: none), the limit,
@@ -115,8 +115,9 @@ final class UserLimits implements AutoCloseable {
                 if (local != null) {
                     return local;
                 }
-                boolean leaseSpent = s.minute != minute || s.leaseLeft == 0;
-                want = requestsPerMinute > 0 && leaseSpent ? leaseSize(s.minute == minute ? s.usedAtRedis : 0) : 0;
+                // Always ask for a lease when going to Redis, even when only the day's tokens needed reading: by
+                // the time the answer is back, other requests may have spent what was left of the current one.
+                want = requestsPerMinute > 0 ? leaseSize(s.minute == minute ? s.usedAtRedis : 0) : 0;
                 flush = s.unflushedDay == day ? s.unflushed : 0;
                 s.unflushed -= flush;
                 s.inFlight += flush;
@@ -147,7 +148,7 @@ final class UserLimits implements AutoCloseable {
                 s.usedAtRedis = Math.max(s.usedAtRedis, reply.get(1));
                 s.day = day;
                 s.tokensAtRedis = reply.get(2);
-                s.readAt = System.nanoTime();
+                s.readAt = clock.millis();
                 return decideLocally(s, minute, day, now, true);
             }
         }
@@ -192,7 +193,7 @@ final class UserLimits implements AutoCloseable {
     // With the monitor held. Null when Redis must be asked (lease spent, tokens not read lately) unless 'final'.
     private Decision decideLocally(UserState s, long minute, long day, Instant now, boolean afterRedis) {
         boolean leaseReady = requestsPerMinute <= 0 || (s.minute == minute && s.leaseLeft > 0);
-        boolean tokensReady = tokensPerDay <= 0 || (s.day == day && System.nanoTime() - s.readAt < FRESH_NANOS);
+        boolean tokensReady = tokensPerDay <= 0 || (s.day == day && clock.millis() - s.readAt < FRESH_MILLIS);
         if (!afterRedis && (!leaseReady || !tokensReady)) {
             return null;
         }

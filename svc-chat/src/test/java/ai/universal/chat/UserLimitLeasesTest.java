@@ -3,6 +3,7 @@ package ai.universal.chat;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import ai.universal.kit.data.Redis;
 import ai.universal.kit.infra.RealInfra;
@@ -69,6 +70,32 @@ class UserLimitLeasesTest {
             // leases shrink to one request near the limit, so little is left unused: at most one lease per replica
             assertTrue(allowedA + allowedB >= 50 - 2 * 5, allowedA + " + " + allowedB + " admitted");
             assertTrue(allowedA > 0 && allowedB > 0);
+        }
+    }
+
+    @Test
+    void concurrentRequestsFarBelowTheLimitAreAllAdmittedWhileTheTokenCountIsReread() throws Exception {
+        // Every 1.5 s of (moved) time the day's tokens must be read again, while other requests spend the lease.
+        MovableClock clock = new MovableClock(Instant.parse("2030-03-01T11:00:00Z"));
+        try (UserLimits limits = new UserLimits(redis.client(), redis::key, 1_000_000, 1_000_000, clock);
+             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            for (int step = 0; step < 20; step++) {
+                clock.advance(java.time.Duration.ofMillis(1500));
+                List<java.util.concurrent.Future<?>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                    calls.add(pool.submit(() -> {
+                        if (!limits.check("busy-user", clock.instant()).allowed()) {
+                            refused.incrementAndGet();
+                        }
+                        limits.addTokens("busy-user", 10, clock.instant());
+                    }));
+                }
+                for (java.util.concurrent.Future<?> call : calls) {
+                    call.get();
+                }
+            }
+            assertEquals(0, refused.get(), "requests refused far below both limits");
         }
     }
 
