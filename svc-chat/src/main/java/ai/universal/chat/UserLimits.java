@@ -103,55 +103,57 @@ final class UserLimits implements AutoCloseable {
         }
         long minute = now.getEpochSecond() / 60;
         long day = now.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
-        while (true) {
-            UserState s = states.computeIfAbsent(user, u -> new UserState());
-            long want;
-            long flush;
-            synchronized (s) {
-                if (s.retired) {
-                    continue;
-                }
-                Decision local = decideLocally(s, minute, day, now, false);
-                if (local != null) {
-                    return local;
-                }
+        Step step = new Step();
+        states.compute(user, (u, found) -> {
+            UserState s = found == null ? new UserState() : found;
+            step.decision = decideLocally(s, minute, day, now, false);
+            if (step.decision == null) {
                 // Always ask for a lease when going to Redis, even when only the day's tokens needed reading: by
                 // the time the answer is back, other requests may have spent what was left of the current one.
-                want = requestsPerMinute > 0 ? leaseSize(s.minute == minute ? s.usedAtRedis : 0) : 0;
-                flush = s.unflushedDay == day ? s.unflushed : 0;
-                s.unflushed -= flush;
-                s.inFlight += flush;
+                step.want = requestsPerMinute > 0 ? leaseSize(s.minute == minute ? s.usedAtRedis : 0) : 0;
+                step.flush = s.unflushedDay == day ? s.unflushed : 0;
+                s.unflushed -= step.flush;
+                s.inFlight += step.flush;
             }
-            List<Long> reply;
-            try {
-                @SuppressWarnings("unchecked")
-                List<Long> r = (List<Long>) redis.eval(LEASE, List.of(rpmKey(user, minute), tokensKey(user, day)),
-                                                       List.of(Long.toString(want), Integer.toString(requestsPerMinute),
-                                                               Long.toString(flush), TOKENS_TTL));
-                reply = r;
-            } catch (RuntimeException e) {
-                synchronized (s) {
-                    s.inFlight -= flush;
-                    s.unflushed += flush;
-                }
-                LOGGER.log(System.Logger.Level.WARNING, "Per-user limits skipped, Redis failed: " + e.getClass().getSimpleName());
-                return new Decision(true, Map.of(), null, null);
-            }
-            synchronized (s) {
-                s.inFlight -= flush;
-                if (s.minute != minute) {
-                    s.minute = minute;
-                    s.leaseLeft = 0;
-                    s.usedAtRedis = 0;
-                }
-                s.leaseLeft += (int) (long) reply.get(0);
-                s.usedAtRedis = Math.max(s.usedAtRedis, reply.get(1));
-                s.day = day;
-                s.tokensAtRedis = reply.get(2);
-                s.readAt = clock.millis();
-                return decideLocally(s, minute, day, now, true);
-            }
+            return s;
+        });
+        if (step.decision != null) {
+            return step.decision;
         }
+        List<Long> reply;
+        try {
+            @SuppressWarnings("unchecked")
+            List<Long> r = (List<Long>) redis.eval(LEASE, List.of(rpmKey(user, minute), tokensKey(user, day)),
+                                                   List.of(Long.toString(step.want), Integer.toString(requestsPerMinute),
+                                                           Long.toString(step.flush), TOKENS_TTL));
+            reply = r;
+        } catch (RuntimeException e) {
+            states.compute(user, (u, found) -> {
+                UserState s = found == null ? new UserState() : found;
+                s.inFlight -= step.flush;
+                s.unflushed += step.flush;
+                return s;
+            });
+            LOGGER.log(System.Logger.Level.WARNING, "Per-user limits skipped, Redis failed: " + e.getClass().getSimpleName());
+            return new Decision(true, Map.of(), null, null);
+        }
+        states.compute(user, (u, found) -> {
+            UserState s = found == null ? new UserState() : found;
+            s.inFlight -= step.flush;
+            if (s.minute != minute) {
+                s.minute = minute;
+                s.leaseLeft = 0;
+                s.usedAtRedis = 0;
+            }
+            s.leaseLeft += (int) (long) reply.get(0);
+            s.usedAtRedis = Math.max(s.usedAtRedis, reply.get(1));
+            s.day = day;
+            s.tokensAtRedis = reply.get(2);
+            s.readAt = clock.millis();
+            step.decision = decideLocally(s, minute, day, now, true);
+            return s;
+        });
+        return step.decision;
     }
 
     /**
@@ -166,31 +168,26 @@ final class UserLimits implements AutoCloseable {
             return;
         }
         long day = now.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
-        while (true) {
-            UserState s = states.computeIfAbsent(user, u -> new UserState());
-            long stale;
-            long staleDay;
-            synchronized (s) {
-                if (s.retired) {
-                    continue;
-                }
-                stale = s.unflushedDay == day ? 0 : s.unflushed;
-                staleDay = s.unflushedDay;
-                if (stale > 0) {
-                    s.unflushed = 0;
-                }
+        Step stale = new Step();
+        states.compute(user, (u, found) -> {
+            UserState s = found == null ? new UserState() : found;
+            if (s.unflushedDay != day) {
+                stale.flush = s.unflushed;
+                stale.day = s.unflushedDay;
+                s.unflushed = 0;
                 s.unflushedDay = day;
-                s.unflushed += tokens;
             }
-            if (stale > 0) {
-                // the day changed with yesterday's last tokens still here: they go to yesterday's counter
-                add(user, staleDay, stale);
-            }
-            return;
+            s.unflushed += tokens;
+            return s;
+        });
+        if (stale.flush > 0) {
+            // the day changed with yesterday's last tokens still here: they go to yesterday's counter
+            add(user, stale.day, stale.flush);
         }
     }
 
-    // With the monitor held. Null when Redis must be asked (lease spent, tokens not read lately) unless 'final'.
+    // Inside the map's compute for this user. Null when Redis must be asked (lease spent, tokens not read lately),
+    // unless the state was just read from Redis.
     private Decision decideLocally(UserState s, long minute, long day, Instant now, boolean afterRedis) {
         boolean leaseReady = requestsPerMinute <= 0 || (s.minute == minute && s.leaseLeft > 0);
         boolean tokensReady = tokensPerDay <= 0 || (s.day == day && clock.millis() - s.readAt < FRESH_MILLIS);
@@ -249,32 +246,32 @@ final class UserLimits implements AutoCloseable {
 
     // Sends every user's unsent tokens; forgets users with nothing pending whose lease is from an earlier minute.
     private void flushAll(long currentMinute) {
-        for (Map.Entry<String, UserState> e : states.entrySet()) {
-            UserState s = e.getValue();
-            long flush;
-            long day;
-            synchronized (s) {
-                flush = s.unflushed;
-                day = s.unflushedDay;
-                if (flush == 0) {
-                    if (s.inFlight == 0 && s.minute < currentMinute - 1) {
-                        s.retired = true;
-                        states.remove(e.getKey(), s);
-                    }
-                    continue;
+        for (String user : states.keySet()) {
+            Step take = new Step();
+            states.computeIfPresent(user, (u, s) -> {
+                if (s.unflushed == 0) {
+                    return s.inFlight == 0 && s.minute < currentMinute - 1 ? null : s;
                 }
+                take.flush = s.unflushed;
+                take.day = s.unflushedDay;
                 s.unflushed = 0;
-                s.inFlight += flush;
+                s.inFlight += take.flush;
+                return s;
+            });
+            if (take.flush == 0) {
+                continue;
             }
-            Long total = add(e.getKey(), day, flush);
-            synchronized (s) {
-                s.inFlight -= flush;
+            Long total = add(user, take.day, take.flush);
+            states.compute(user, (u, found) -> {
+                UserState s = found == null ? new UserState() : found;
+                s.inFlight -= take.flush;
                 if (total == null) {
-                    s.unflushed += flush;
-                } else if (s.day == day) {
+                    s.unflushed += take.flush;
+                } else if (s.day == take.day) {
                     s.tokensAtRedis = Math.max(s.tokensAtRedis, total);
                 }
-            }
+                return s;
+            });
         }
     }
 
@@ -323,7 +320,8 @@ final class UserLimits implements AutoCloseable {
         return (s / 3600) + "h" + (s % 3600 / 60) + "m" + (s % 60) + "s";
     }
 
-    // One user's lease and token counts; guarded by its own monitor.
+    // One user's lease and token counts; read and changed only inside the map's compute for that user, which also
+    // removes it, so no caller ever holds a state the map has dropped.
     private static final class UserState {
         private long minute = Long.MIN_VALUE;
         private int leaseLeft;
@@ -334,6 +332,13 @@ final class UserLimits implements AutoCloseable {
         private long unflushed;
         private long unflushedDay = Long.MIN_VALUE;
         private long inFlight;
-        private boolean retired;
+    }
+
+    // What a compute for one user hands back: the decision, or what to ask Redis for; tokens taken to send.
+    private static final class Step {
+        private Decision decision;
+        private long want;
+        private long flush;
+        private long day;
     }
 }

@@ -54,7 +54,8 @@ public final class EmbeddingBatcher implements AutoCloseable {
     private final AtomicLong recentBatchNanos = new AtomicLong();
     private final LongSupplier clock;
     private long lastArrival = Long.MIN_VALUE;
-    // mean gap between request arrivals (exponentially weighted, 1/4 per arrival); 0 at start: the first burst batches
+    // mean gap between request arrivals (exponentially weighted, 1/4 per arrival; the first arrival counts as a full
+    // capped gap, so it goes alone and the arrivals right behind it wait for company)
     private long meanGap;
     private boolean gathering;
     private int idleWorkers;
@@ -233,8 +234,8 @@ public final class EmbeddingBatcher implements AutoCloseable {
     // Called with the lock held and at least one text queued. Without company in sight the batch is what is queued now.
     private List<Pending> gather() throws InterruptedException {
         List<Pending> batch = new ArrayList<>(policy.maxBatchSize());
-        boolean companyExpected = meanGap < policy.maxWait().toNanos();
-        long deadline = companyExpected ? queue.peekFirst().queuedAt() + policy.maxWait().toNanos() : Long.MIN_VALUE;
+        long wait = meanGap < policy.maxWait().toNanos() ? policy.maxWait().toNanos() : 0;
+        long deadline = queue.peekFirst().queuedAt() + wait;
         int longest = 0;
         while (true) {
             while (!queue.isEmpty() && batch.size() < policy.maxBatchSize()) {
@@ -245,7 +246,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
                 batch.add(queue.pollFirst());
                 longest = next;
             }
-            long left = companyExpected ? deadline - clock.getAsLong() : 0;
+            long left = deadline - clock.getAsLong();
             if (batch.size() >= policy.maxBatchSize() || left <= 0 || closed) {
                 return batch;
             }
