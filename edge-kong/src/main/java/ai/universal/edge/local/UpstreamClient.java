@@ -5,8 +5,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,6 +33,7 @@ final class UpstreamClient implements AutoCloseable {
 
     private final Map<String, Deque<Connection>> idle = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> idleCounts = new ConcurrentHashMap<>();
+    private final ReadDeadlines deadlines = new ReadDeadlines();
     private volatile boolean closed;
 
     /**
@@ -102,7 +107,8 @@ final class UpstreamClient implements AutoCloseable {
                 return exchange(pooled, key, request, body);
             } catch (IOException e) {
                 pooled.closeQuietly();
-                if (!pooled.responseStarted && (body == null || replayable)) {
+                if (!pooled.responseStarted && !(e instanceof SocketTimeoutException)
+                        && (body == null || replayable)) {
                     // the service closed an idle keep-alive connection: once more on a new one
                     return exchange(open(host, port, request.connectTimeoutMs()), key, request, body);
                 }
@@ -115,7 +121,7 @@ final class UpstreamClient implements AutoCloseable {
     private Response exchange(Connection c, String key, Request request, BodyWriter body) throws IOException {
         c.responseStarted = false;
         try {
-            c.socket.setSoTimeout(request.readTimeoutMs());
+            c.in.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(request.readTimeoutMs());
             StringBuilder head = new StringBuilder(512);
             head.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
             for (String[] h : request.headers()) {
@@ -208,7 +214,7 @@ final class UpstreamClient implements AutoCloseable {
             }
             throw new ConnectFailure(e);
         }
-        return new Connection(socket);
+        return new Connection(socket, deadlines);
     }
 
     private Connection poll(String key) {
@@ -244,6 +250,7 @@ final class UpstreamClient implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        deadlines.close();
         idle.values().forEach(q -> {
             Connection c;
             while ((c = q.pollFirst()) != null) {
@@ -256,15 +263,19 @@ final class UpstreamClient implements AutoCloseable {
         private final Socket socket;
         private final SocketInput in;
         private final OutputStream out;
+        private final ReadDeadlines deadlines;
         private boolean responseStarted;
 
-        private Connection(Socket socket) throws IOException {
+        private Connection(Socket socket, ReadDeadlines deadlines) throws IOException {
             this.socket = socket;
-            this.in = new SocketInput(socket.getInputStream());
+            this.deadlines = deadlines;
+            this.in = new SocketInput(socket, deadlines);
             this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
+            deadlines.add(in);
         }
 
         private void closeQuietly() {
+            deadlines.remove(in);
             try {
                 socket.close();
             } catch (IOException ignored) {
@@ -277,18 +288,81 @@ final class UpstreamClient implements AutoCloseable {
      * A read buffer owned by one connection (used by one thread at a time), so reading a header line byte by byte
      * takes no lock.
      */
-    private static final class SocketInput extends InputStream {
+    private static final class SocketInput extends InputStream implements ReadDeadlines.Watched {
+        private static final long EXPIRED = Long.MIN_VALUE;
+        private static final VarHandle DEADLINE;
+
+        static {
+            try {
+                DEADLINE = MethodHandles.lookup().findVarHandle(SocketInput.class, "deadline", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Socket socket;
         private final InputStream raw;
+        private final ReadDeadlines deadlines;
         private final byte[] buffer = new byte[16 * 1024];
         private int pos;
         private int limit;
+        /** The current request's read timeout (between bytes); 0 for none. */
+        private long timeoutNanos;
+        /** Deadline of the read in progress: 0 when none, {@link #EXPIRED} once the watchdog ended it. */
+        private volatile long deadline;
 
-        private SocketInput(InputStream raw) {
-            this.raw = raw;
+        private SocketInput(Socket socket, ReadDeadlines deadlines) throws IOException {
+            this.socket = socket;
+            this.raw = socket.getInputStream();
+            this.deadlines = deadlines;
+        }
+
+        @Override
+        public long deadline() {
+            long d = deadline;
+            return d == EXPIRED ? 0 : d;
+        }
+
+        @Override
+        public void expire(long seen) {
+            // only the read that was seen past its deadline: if it has ended meanwhile, the connection stays usable
+            if (DEADLINE.compareAndSet(this, seen, EXPIRED)) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // the blocked read ends either way
+                }
+            }
+        }
+
+        /**
+         * A read from the socket under the read timeout (see {@link ReadDeadlines}). A read the watchdog ended is a
+         * {@link SocketTimeoutException}, even when its bytes arrived at the same moment: the socket is closed.
+         */
+        private int rawRead(byte[] b, int off, int len) throws IOException {
+            if (timeoutNanos <= 0) {
+                return raw.read(b, off, len);
+            }
+            long d = System.nanoTime() + timeoutNanos;
+            deadline = d == 0 || d == EXPIRED ? 1 : d;
+            deadlines.reading();
+            int n;
+            try {
+                n = raw.read(b, off, len);
+            } catch (IOException e) {
+                if ((long) DEADLINE.getAndSet(this, 0L) == EXPIRED) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+                throw e;
+            }
+            if ((long) DEADLINE.getAndSet(this, 0L) == EXPIRED) {
+                throw new SocketTimeoutException("Read timed out");
+            }
+            return n;
         }
 
         private boolean fill() throws IOException {
-            int n = raw.read(buffer, 0, buffer.length);
+            int n = rawRead(buffer, 0, buffer.length);
             if (n <= 0) {
                 return false;
             }
@@ -355,7 +429,7 @@ final class UpstreamClient implements AutoCloseable {
             }
             if (pos >= limit) {
                 if (len >= buffer.length) {
-                    return raw.read(b, off, len);
+                    return rawRead(b, off, len);
                 }
                 if (!fill()) {
                     return -1;

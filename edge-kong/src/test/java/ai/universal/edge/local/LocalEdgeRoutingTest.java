@@ -184,9 +184,16 @@ class LocalEdgeRoutingTest {
 
     @Test
     void upstreamReadTimeoutIs504() {
+        // a request first, so the slow one goes out on a pooled keep-alive connection
+        assertThat(Http.get(base + "/api/before-slow").statusCode(), is(200));
+        int slowBefore = backend.slowRequests();
         HttpResponse<String> r = Http.get(base + "/api/slow");
         assertThat(r.statusCode(), is(504));
         assertThat(r.body(), containsString("{\"message\":\"The upstream server is timing out\""));
+        // sent once: a read timeout is not a stale pooled connection, so it is not tried again on a new one
+        assertThat(backend.slowRequests() - slowBefore, is(1));
+        // the timed-out connection is not reused: the next request is answered on a new one
+        assertThat(Http.get(base + "/api/after-slow").statusCode(), is(200));
         backend.releaseSlow();
     }
 

@@ -40,6 +40,7 @@ public final class Backend implements AutoCloseable {
     private final WebServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong uploaded = new AtomicLong();
+    private final AtomicInteger slowRequests = new AtomicInteger();
     private volatile CountDownLatch stream = new CountDownLatch(1);
     private final CountDownLatch slow = new CountDownLatch(1);
 
@@ -64,6 +65,11 @@ public final class Backend implements AutoCloseable {
     /** @return HTTP requests handled */
     public int requests() {
         return requests.get();
+    }
+
+    /** @return requests to a {@code .../slow} path received so far */
+    public int slowRequests() {
+        return slowRequests.get();
     }
 
     /** @return bytes of upload bodies read so far */
@@ -96,6 +102,7 @@ public final class Backend implements AutoCloseable {
             return;
         }
         if (path.endsWith("/slow")) {
+            slowRequests.incrementAndGet();
             slow.await(10, TimeUnit.SECONDS);
             res.send("late");
             return;
