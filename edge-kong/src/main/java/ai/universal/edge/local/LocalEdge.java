@@ -24,6 +24,7 @@ import ai.universal.edge.plugins.EdgeMetrics;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsRouting;
 
 /**
@@ -179,8 +180,18 @@ public final class LocalEdge implements AutoCloseable {
                 .maxPayloadSize(-1)
                 // streamed answers (SSE) must not wait for the client's delayed ACK between small writes
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
+                // Host and response headers are checked by the edge itself (HttpSyntax), more cheaply; Helidon
+                // marks the Host switch for removal in a later major version, when this falls back to its check
+                .addProtocol(Http1Config.builder()
+                                     .validateRequestHostHeader(false)
+                                     .validateResponseHeaders(false)
+                                     .build())
                 .routing(HttpRouting.builder()
-                                 .addFilter(ws::filter)
+                                 .addFilter((chain, req, res) -> {
+                                     if (ProxyHandler.hostAccepted(req, res)) {
+                                         ws.filter(chain, req, res);
+                                     }
+                                 })
                                  .any(proxy))
                 .addRouting(WsRouting.builder().endpoint("/*", ws::listener))
                 .putSocket("admin", socket -> socket.host("127.0.0.1")

@@ -129,6 +129,47 @@ final class ProxyHandler implements Handler {
         return exchange;
     }
 
+    /**
+     * Check the request's Host header (Helidon's own check is off on the proxy port, see {@link HttpSyntax}); answer
+     * 400 and close the connection when it is missing, repeated or malformed.
+     *
+     * @param req request
+     * @param res response
+     * @return whether the request may go on
+     */
+    static boolean hostAccepted(ServerRequest req, ServerResponse res) {
+        Headers headers = req.headers();
+        List<String> hosts = headers.contains(HeaderNames.HOST) ? headers.get(HeaderNames.HOST).allValues() : List.of();
+        if (hosts.size() == 1 && HttpSyntax.validHost(hosts.getFirst())) {
+            return true;
+        }
+        String problem = HttpSyntax.hostProblem("1.1".equals(req.prologue().protocolVersion()), hosts);
+        if (problem == null) {
+            return true;
+        }
+        res.status(Status.BAD_REQUEST_400);
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.header(HeaderValues.create("Server", SERVER));
+        res.send(("{\"message\":\"Bad request\",\"detail\":" + Json.quote(problem) + "}").getBytes(StandardCharsets.UTF_8));
+        return false;
+    }
+
+    /**
+     * Add headers a plugin or the configuration set; one that could not be sent as it is (a control character in its
+     * value, a name that is no token) is left out and logged, never written into the header block.
+     */
+    private static void addChecked(ServerResponse res, Map<String, String> headers) {
+        headers.forEach((k, v) -> {
+            if (HttpSyntax.isToken(k) && HttpSyntax.isFieldValue(v)) {
+                res.header(HeaderValues.create(k, v));
+            } else {
+                LOGGER.log(System.Logger.Level.WARNING, "response header " + Json.quote(k)
+                        + " left out: not a valid header name or value");
+            }
+        });
+    }
+
     static Optional<EdgeResponse> access(Exchange exchange, List<EdgePlugin> plugins) {
         for (EdgePlugin plugin : plugins) {
             Optional<EdgeResponse> r;
@@ -162,8 +203,8 @@ final class ProxyHandler implements Handler {
             plugin.headerFilter(exchange);
         }
         res.status(Status.create(response.status()));
-        response.headers().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
-        exchange.downstreamHeaders().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
+        addChecked(res, response.headers());
+        addChecked(res, exchange.downstreamHeaders());
         res.header(HeaderValues.create("Server", SERVER));
         res.header(HeaderValues.create("X-Kong-Response-Latency", String.valueOf(exchange.proxyLatencyMs())));
         res.header(HeaderValues.create("X-Kong-Request-Id", exchange.requestId()));
@@ -269,7 +310,7 @@ final class ProxyHandler implements Handler {
             res.headers().add(HeaderValues.create(name, h[1]));
         }
         if (!exchange.downstreamHeaders().isEmpty()) {
-            exchange.downstreamHeaders().forEach((k, v) -> res.header(HeaderValues.create(k, v)));
+            addChecked(res, exchange.downstreamHeaders());
         }
         res.header(VIA_HEADER);
         res.header(HeaderValues.create(UPSTREAM_LATENCY, String.valueOf(upstreamLatency)));

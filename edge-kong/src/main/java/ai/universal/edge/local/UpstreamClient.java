@@ -167,8 +167,12 @@ final class UpstreamClient implements AutoCloseable {
                 if (colon <= 0 || headers.size() > MAX_HEADERS) {
                     throw new IOException("invalid header from upstream");
                 }
-                String name = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
+                String name = line.substring(0, colon);
+                String value = HttpSyntax.trimOws(line, colon + 1);
+                // relayed to the client as they are: the proxy port does not check response headers again
+                if (!HttpSyntax.isToken(name) || !HttpSyntax.isFieldValue(value)) {
+                    throw new IOException("invalid header from upstream");
+                }
                 headers.add(new String[] {name, value});
                 if (name.equalsIgnoreCase("Content-Length")) {
                     length = Long.parseLong(value);
