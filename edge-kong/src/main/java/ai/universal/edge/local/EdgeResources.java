@@ -56,7 +56,7 @@ final class EdgeResources implements AutoCloseable {
         JedisPool pool = redis(host, port, database, username, password, timeoutMs);
         String key = host + ":" + port + "/" + database + "|" + username + "|" + (password == null ? "" : password.hashCode())
                 + "|" + timeoutMs;
-        return redisStores.computeIfAbsent(key, k -> new RedisRateLimitStore(pool, timeoutMs, host + ":" + port));
+        return redisStores.computeIfAbsent(key, k -> new RedisRateLimitStore(pool, host + ":" + port));
     }
 
     OtlpSpanExporter exporter(URI endpoint, Map<String, String> headers, Map<String, String> resource, int batchSize,

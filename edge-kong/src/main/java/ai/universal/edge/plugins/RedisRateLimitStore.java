@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import redis.clients.jedis.Jedis;
@@ -17,8 +16,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * {@code policy: redis}: Kong's counter keys ({@code ratelimit:<route_id>:<service_id>:<identifier>:<period_date>:<period>})
- * holding the count of admitted requests, with the window's lifetime as TTL. Check and count run as one Lua script
- * per request, so two edges sharing a Redis enforce exactly one limit.
+ * holding the count of admitted requests, with the window's lifetime as TTL. Count and check run as one Lua script
+ * per request (SCRIPT below), so two edges sharing a Redis enforce exactly one limit.
  *
  * <p>Requests do not each pay a blocking round trip: they queue their script call, and one sender thread writes
  * every call queued so far to one connection as a pipeline, reads the replies in order and hands each request its
@@ -30,21 +29,26 @@ import redis.clients.jedis.exceptions.JedisDataException;
 public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(RedisRateLimitStore.class.getName());
     private static final int MAX_BATCH = 256;
+    /**
+     * Count first, then take the count back if any window is over its limit: in the common case (admitted) one
+     * command per window. A refused request leaves the counters as they were. Keys are made only here, and the
+     * command that makes one (INCRBY answering 1) gives it its TTL in the same atomic script.
+     */
     private static final String SCRIPT = """
             local n = #KEYS
             local result = {}
             local stop = 0
             for i = 1, n do
-              local v = tonumber(redis.call('GET', KEYS[i]) or '0')
-              result[i] = v
-              if v >= tonumber(ARGV[i]) then stop = 1 end
+              local v = redis.call('INCRBY', KEYS[i], 1)
+              if v == 1 then
+                redis.call('EXPIRE', KEYS[i], tonumber(ARGV[n + i]))
+              end
+              result[i] = v - 1
+              if v - 1 >= tonumber(ARGV[i]) then stop = 1 end
             end
-            if stop == 0 then
+            if stop == 1 then
               for i = 1, n do
-                local v = redis.call('INCRBY', KEYS[i], 1)
-                if v == 1 or redis.call('TTL', KEYS[i]) < 0 then
-                  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[n + i]))
-                end
+                redis.call('DECRBY', KEYS[i], 1)
               end
             end
             result[n + 1] = stop
@@ -52,7 +56,6 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
             """;
 
     private final JedisPool pool;
-    private final long waitMillis;
     private final String name;
     private final LinkedBlockingQueue<Call> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock startLock = new ReentrantLock();
@@ -63,14 +66,13 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     /**
      * Create a store on a pool.
      *
-     * @param pool      Jedis pool (owned by the caller; the sender borrows one connection per batch)
-     * @param timeoutMs the plugin's {@code redis.timeout}: how long a request waits for its reply before the store
-     *                  counts as failed (twice this, since a reply may wait behind one batch in flight)
-     * @param name      for the sender thread's name
+     * @param pool Jedis pool (owned by the caller; the sender borrows one connection per batch). Its connect, read
+     *             and borrow timeouts (the plugin's {@code redis.timeout}) bound how long a request waits: about
+     *             twice that at most, its own batch and one in flight before it
+     * @param name for the sender thread's name
      */
-    public RedisRateLimitStore(JedisPool pool, int timeoutMs, String name) {
+    public RedisRateLimitStore(JedisPool pool, String name) {
         this.pool = pool;
-        this.waitMillis = 2L * Math.max(1, timeoutMs) + 50;
         this.name = name;
     }
 
@@ -88,14 +90,20 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
         }
         Call call = new Call(keys, args);
         queue.add(call);
-        ensureSender();
+        if (closed) {
+            // close() may have run after the check above and the sender may have drained the queue already
+            failQueued();
+        } else {
+            ensureSender();
+        }
         Object reply;
         try {
-            reply = call.reply.get(waitMillis, TimeUnit.MILLISECONDS);
+            // an untimed wait: a timed one arms a JDK timer per request on a virtual thread. Every call completes
+            // within the sender's own bounds: Jedis's connect and read timeouts (redis.timeout) end a batch that
+            // gets no answer, and that fails each of its calls.
+            reply = call.reply.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
-        } catch (TimeoutException e) {
-            throw new TimeoutException("no reply from Redis within " + waitMillis + " ms");
         }
         List<?> values = (List<?>) reply;
         long[] usage = new long[keys.size()];
@@ -106,12 +114,14 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     }
 
     private void ensureSender() {
-        if (sender != null) {
+        Thread t = sender;
+        if (t != null && t.isAlive()) {
             return;
         }
         startLock.lock();
         try {
-            if (sender == null && !closed) {
+            // none yet, or it died of something its loop could not catch: a new one serves what is queued
+            if ((sender == null || !sender.isAlive()) && !closed) {
                 sender = Thread.ofPlatform().daemon().name("rate-limiting-redis-" + name).start(this::run);
             }
         } finally {
@@ -141,6 +151,10 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
                 batch.clear();
             }
         }
+        failQueued();
+    }
+
+    private void failQueued() {
         IllegalStateException stopped = new IllegalStateException("rate-limiting redis store is closed");
         Call call;
         while ((call = queue.poll()) != null) {

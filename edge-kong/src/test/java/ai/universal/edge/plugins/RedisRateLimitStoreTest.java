@@ -1,5 +1,10 @@
 package ai.universal.edge.plugins;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,9 +21,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisException;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The redis policy's store against the real Redis on 127.0.0.1:6379: requests made at the same time share pipelined
@@ -35,7 +43,7 @@ class RedisRateLimitStoreTest {
         GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
         config.setJmxEnabled(false);
         pool = new JedisPool(config, "127.0.0.1", 6379, 2000, null, null, 0);
-        store = new RedisRateLimitStore(pool, 2000, "test");
+        store = new RedisRateLimitStore(pool, "test");
     }
 
     @AfterEach
@@ -157,6 +165,39 @@ class RedisRateLimitStoreTest {
             failure = e;
         }
         assertThat(failure instanceof IllegalStateException, is(true));
+    }
+
+    @Test
+    void aRedisThatNeverAnswersFailsRequestsAfterThePoolTimeout() throws Exception {
+        // accepts connections and reads nothing back: only the pool's read timeout can end a batch
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
+            config.setJmxEnabled(false);
+            try (JedisPool silentPool = new JedisPool(config, "127.0.0.1", silent.getLocalPort(), 300, null, null, 0);
+                 RedisRateLimitStore silentStore = new RedisRateLimitStore(silentPool, "silent")) {
+                // a bound for a hang, far above the 300 ms the pool allows, not a speed check
+                Exception failure = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(
+                        Exception.class,
+                        () -> silentStore.checkAndCount(List.of("k"), List.of(1.0), List.of(60))));
+                assertThat(String.valueOf(failure), failure instanceof JedisException, is(true));
+            } finally {
+                silent.close();
+                acceptor.join();
+                for (Socket s : accepted) {
+                    s.close();
+                }
+            }
+        }
     }
 
     private String key(String period) {
