@@ -8,14 +8,14 @@
 # same rate, to read the p99 the proxy adds there.
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
-# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=5s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1)
+# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 JDK=$(./uat java-home)
 JAVA="$JDK/bin/java"
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-15s}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
 BACKEND=18090; NGINX=18091; EDGE=18092; EDGE_ADMIN=18093; EDGE_P=18094; EDGE_P_ADMIN=18095; EDGE_G1=18096
