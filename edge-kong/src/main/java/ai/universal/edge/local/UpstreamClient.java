@@ -142,6 +142,11 @@ final class UpstreamClient implements AutoCloseable {
                 }
             }
             c.out.flush();
+            // the answer is hardly ever there right after the request left: let the other requests that are ready run
+            // first. A read now would find nothing, re-arm the socket in epoll and park; after the yield it mostly
+            // finds the answer (measured: 1.3 -> 0.4 epoll_ctl and 3.2 -> 2.3 reads per proxied request, together
+            // with the yield in ProxyHandler). With nothing else ready, the yield returns at once.
+            yieldIfVirtual();
             return readResponse(c, key, request.method());
         } catch (IOException | RuntimeException e) {
             c.closeQuietly();
@@ -245,6 +250,15 @@ final class UpstreamClient implements AutoCloseable {
             return;
         }
         idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addFirst(c);
+    }
+
+    /**
+     * Let the other ready virtual threads run before this one goes on (no-op on a platform thread).
+     */
+    static void yieldIfVirtual() {
+        if (Thread.currentThread().isVirtual()) {
+            Thread.yield();
+        }
     }
 
     private static String readLine(SocketInput in) throws IOException {
