@@ -281,19 +281,17 @@ final class UpstreamClient implements AutoCloseable {
         private final Socket socket;
         private final SocketInput in;
         private final OutputStream out;
-        private final ReadDeadlines deadlines;
         private boolean responseStarted;
 
         private Connection(Socket socket, ReadDeadlines deadlines) throws IOException {
             this.socket = socket;
-            this.deadlines = deadlines;
             this.in = new SocketInput(socket, deadlines);
             this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
             deadlines.add(in);
         }
 
         private void closeQuietly() {
-            deadlines.remove(in);
+            in.deadlines.remove(in);
             try {
                 socket.close();
             } catch (IOException ignored) {
@@ -364,17 +362,18 @@ final class UpstreamClient implements AutoCloseable {
             long d = System.nanoTime() + timeoutNanos;
             deadline = d == 0 || d == EXPIRED ? 1 : d;
             deadlines.reading();
-            int n;
+            int n = -1;
+            IOException failure = null;
             try {
                 n = raw.read(b, off, len);
             } catch (IOException e) {
-                if ((long) DEADLINE.getAndSet(this, 0L) == EXPIRED) {
-                    throw new SocketTimeoutException("Read timed out");
-                }
-                throw e;
+                failure = e;
             }
             if ((long) DEADLINE.getAndSet(this, 0L) == EXPIRED) {
                 throw new SocketTimeoutException("Read timed out");
+            }
+            if (failure != null) {
+                throw failure;
             }
             return n;
         }

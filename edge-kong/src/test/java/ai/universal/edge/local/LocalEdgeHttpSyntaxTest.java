@@ -37,14 +37,13 @@ class LocalEdgeHttpSyntaxTest {
     static Path dir;
     private static Backend backend;
     private static ServerSocket rawService;
-    private static Thread rawThread;
     private static LocalEdge edge;
 
     @BeforeAll
     static void start() throws Exception {
         backend = new Backend();
         rawService = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        rawThread = Thread.ofVirtual().start(LocalEdgeHttpSyntaxTest::serveBadHeaders);
+        Thread.ofVirtual().start(LocalEdgeHttpSyntaxTest::serveBadHeaders);
         edge = EdgeFiles.start(dir, """
                 _format_version: "3.0"
                 services:
