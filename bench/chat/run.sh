@@ -3,7 +3,7 @@
 # (java -jar, real PostgreSQL and Redis) and through the local edge (jwt + redis rate-limiting) + svc-chat, interleaved
 # in one run; then 1,000 slow streams held open through svc-chat with its heap and RSS sampled.
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379 (or DATABASE_URL / REDIS_URL).
-# Usage: bench/chat/run.sh   (env: REQUESTS=1000 CONCURRENCY=8 STREAMS=1000)
+# Usage: bench/chat/run.sh   (env: REQUESTS=1000 CONCURRENCY=8 WARMUP=6000 STREAMS=1000)
 # CHAT_JVM_OPTS adds JVM options to svc-chat (e.g. CHAT_JVM_OPTS=-XX:StartFlightRecording=filename=/tmp/chat.jfr);
 # CHAT_B_JVM_OPTS, CHAT_B_ENV ("NAME=value …") and CHAT_B_JAR start a second svc-chat with other JVM options,
 # settings or build, measured in the same interleaved rounds (an A/B);
@@ -17,6 +17,6 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 [ -f svc-chat/target/svc-chat.jar ] || mvn -B -q -f svc-chat/pom.xml package -DskipTests
 [ -f edge-kong/target/edge-kong.jar ] || mvn -B -q -f edge-kong/pom.xml package -DskipTests
 mvn -B -q -f bench/chat/pom.xml package -DskipTests
-exec java -Dsun.net.httpserver.nodelay=true -Drequests="${REQUESTS:-1000}" -Dconcurrency="${CONCURRENCY:-8}" -Dstreams="${STREAMS:-1000}" \
+exec java -Dsun.net.httpserver.nodelay=true -Drequests="${REQUESTS:-1000}" -Dconcurrency="${CONCURRENCY:-8}" -Dwarmup="${WARMUP:-6000}" -Dstreams="${STREAMS:-1000}" \
      -Dchat.jar="${CHAT_JAR:-svc-chat/target/svc-chat.jar}" -Dedge.jar=edge-kong/target/edge-kong.jar \
      -jar bench/chat/target/bench-chat.jar

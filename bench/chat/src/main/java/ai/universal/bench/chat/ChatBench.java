@@ -31,9 +31,11 @@ import ai.universal.kit.infra.TestInfra;
  * token, 20 tokens): the same requests sent directly to the upstream, through svc-chat ({@code java -jar}, real
  * PostgreSQL and Redis, JWT verified, per-user limits checked in Redis, analytics written) and through the local edge
  * (jwt + redis rate-limiting plugins) + svc-chat. Rounds are interleaved so drift hits every target alike.
+ * Two arrival patterns are measured: {@code concurrency} closed-loop clients (which the fixed latency keeps in lockstep)
+ * and open-loop Poisson arrivals at the same rate ({@code rate}, requests/s).
  * Then {@code streams} slow streams are held open through svc-chat at once, with its heap and RSS sampled meanwhile.
  * <p>
- * System properties: chat.jar, edge.jar, requests (per target, default 1000), concurrency (8), streams (1000).
+ * System properties: chat.jar, edge.jar, requests (per target, default 1000), concurrency (8), rate (Poisson arrivals/s), warmup (6000), streams (1000).
  * {@code CHAT_JVM_OPTS} adds JVM options to svc-chat's command line (e.g. a JFR recording for profiling).
  */
 public final class ChatBench {
@@ -43,7 +45,8 @@ public final class ChatBench {
     private ChatBench() {
     }
 
-    record Target(String name, String url) {
+    /** A target and the processes that serve it (their JIT activity decides when its warm-up is done). */
+    record Target(String name, String url, List<Long> pids) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -74,17 +77,23 @@ public final class ChatBench {
             String chatUrl = "http://127.0.0.1:" + chatPort;
             awaitUp(chatUrl + "/health/ready");
             List<Target> targets = new ArrayList<>();
-            targets.add(new Target("direct", base + "/chat/completions"));
-            targets.add(new Target("svc-chat", chatUrl + "/v1/chat/completions"));
+            targets.add(new Target("direct", base + "/chat/completions", List.of(ProcessHandle.current().pid())));
+            targets.add(new Target("svc-chat", chatUrl + "/v1/chat/completions", List.of(chat.pid())));
             String relayName = "peer: bare Helidon relay";
             // peer: a bare Helidon relay in its own JVM, as svc-chat runs in its own
             int relayPort = freePort();
-            Process relay = start(List.of(java(), "-cp", System.getProperty("java.class.path"), HelidonRelay.class.getName(),
-                                          Integer.toString(relayPort), base + "/chat/completions"), Map.of(),
-                                  work.resolve("relay.log"));
+            List<String> relayCommand = new ArrayList<>(List.of(java()));
+            String relayOptions = System.getenv("RELAY_JVM_OPTS");
+            if (relayOptions != null && !relayOptions.isBlank()) {
+                relayCommand.addAll(List.of(relayOptions.trim().split("\\s+")));
+            }
+            relayCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), HelidonRelay.class.getName(),
+                                        Integer.toString(relayPort), base + "/chat/completions"));
+            Process relay = start(relayCommand, Map.of(), work.resolve("relay.log"));
             processes.add(relay);
             awaitUp("http://127.0.0.1:" + relayPort + "/health");
-            targets.add(new Target(relayName, "http://127.0.0.1:" + relayPort + "/v1/chat/completions"));
+            targets.add(new Target(relayName, "http://127.0.0.1:" + relayPort + "/v1/chat/completions",
+                                   List.of(relay.pid())));
             String otherOptions = System.getenv("CHAT_B_JVM_OPTS");
             String otherSettings = System.getenv("CHAT_B_ENV");
             String otherJar = System.getenv("CHAT_B_JAR");
@@ -98,14 +107,15 @@ public final class ChatBench {
                     }
                 }
                 otherEnv.put("CHAT_PORT", Integer.toString(otherPort));
-                processes.add(startChat(otherJar == null ? chatJar : Path.of(otherJar), otherOptions, otherEnv,
-                                        work.resolve("svc-chat-b.log")));
+                Process other = startChat(otherJar == null ? chatJar : Path.of(otherJar), otherOptions, otherEnv,
+                                          work.resolve("svc-chat-b.log"));
+                processes.add(other);
                 awaitUp("http://127.0.0.1:" + otherPort + "/health/ready");
                 String label = String.join(" ", otherJar == null ? "" : Path.of(otherJar).getFileName().toString(),
                                            otherOptions == null ? "" : otherOptions.trim(),
                                            otherSettings == null ? "" : otherSettings.trim()).trim();
                 targets.add(new Target("svc-chat B [" + label + "]", "http://127.0.0.1:" + otherPort
-                        + "/v1/chat/completions"));
+                        + "/v1/chat/completions", List.of(other.pid())));
             }
             if (Files.exists(edgeJar) && !"off".equals(System.getenv("CHAT_BENCH_EDGE"))) {
                 int edgePort = freePort();
@@ -117,51 +127,86 @@ public final class ChatBench {
                                      work.resolve("edge.log"));
                 processes.add(edge);
                 if (awaitUp("http://127.0.0.1:" + edgePort + "/v1/models", 40)) {
-                    targets.add(new Target("edge+svc-chat", "http://127.0.0.1:" + edgePort + "/v1/chat/completions"));
+                    targets.add(new Target("edge+svc-chat", "http://127.0.0.1:" + edgePort + "/v1/chat/completions",
+                                           List.of(edge.pid(), chat.pid())));
                 } else {
                     System.out.println("local edge did not come up (see " + work.resolve("edge.log") + "); not measured");
                 }
             }
             String token = "Bearer " + auth.token("bench-user", List.of("user"), "*");
 
+            // warm-up, not measured, until the JIT is done: in steps of 2,000 requests (half streamed, 32 concurrent), at least
+            // `warmup` requests, then until the target's compiler threads take under 5% of its CPU in a step (with a
+            // fixed short warm-up, svc-chat's request path still ran in C1's profiling code during the rounds and its
+            // compiler threads were a quarter of its CPU)
+            int warmup = Integer.getInteger("warmup", 6000);
             for (Target t : targets) {
-                run(t, token, false, 500, concurrency);
-                run(t, token, true, 500, concurrency);
-            }
-            Map<String, List<Long>> plain = new LinkedHashMap<>();
-            Map<String, List<Long>> ttft = new LinkedHashMap<>();
-            for (int round = 0; round < 4; round++) {
-                for (Target t : targets) {
-                    plain.computeIfAbsent(t.name(), k -> new ArrayList<>()).addAll(run(t, token, false, requests / 4, concurrency));
+                long began = System.nanoTime();
+                int sent = 0;
+                double jitShare = 100;
+                while (sent < warmup || (jitShare >= 5 && sent < 60_000)) {
+                    long cpu = 0;
+                    long jit = 0;
+                    for (long pid : t.pids()) {
+                        cpu -= cpuTicks(pid);
+                        jit -= jitTicks(pid);
+                    }
+                    run(t, token, false, 1000, 32);
+                    run(t, token, true, 1000, 32);
+                    sent += 2000;
+                    for (long pid : t.pids()) {
+                        cpu += cpuTicks(pid);
+                        jit += jitTicks(pid);
+                    }
+                    jitShare = 100.0 * jit / Math.max(1, cpu);
                 }
-                for (Target t : targets) {
-                    ttft.computeIfAbsent(t.name(), k -> new ArrayList<>()).addAll(run(t, token, true, requests / 4, concurrency));
-                }
+                System.out.printf("warmed up %s: %d requests in %.1f s; its JIT compilers took %.1f%% of its CPU in the last 2,000%n",
+                                  t.name(), sent, (System.nanoTime() - began) / 1e9, jitShare);
             }
+            DUMP.clear(); // the warm-up is not measured
+            long chatCpu = cpuTicks(chat.pid());
+            long chatJit = jitTicks(chat.pid());
+            long relayJit = jitTicks(relay.pid());
+            long relayCpu = cpuTicks(relay.pid());
+            double rate = Double.parseDouble(System.getProperty("rate", Double.toString(concurrency * 1000.0 / 51)));
             System.out.println();
             System.out.println("Fixed upstream: 50 ms to answer / first token, 20 tokens (2 ms apart when streamed); "
-                                       + requests + " requests per target, " + concurrency + " concurrent, 4 interleaved rounds");
-            System.out.println();
-            System.out.println("| target | non-streaming p50 | p99 | added p50 | added p99 | TTFT p50 | p99 | added TTFT p50 | added p99 |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|");
-            double d50 = pct(plain.get("direct"), 50);
-            double d99 = pct(plain.get("direct"), 99);
-            double t50 = pct(ttft.get("direct"), 50);
-            double t99 = pct(ttft.get("direct"), 99);
-            for (Target t : targets) {
-                double p50 = pct(plain.get(t.name()), 50);
-                double p99 = pct(plain.get(t.name()), 99);
-                double f50 = pct(ttft.get(t.name()), 50);
-                double f99 = pct(ttft.get(t.name()), 99);
-                System.out.printf("| %s | %.2f ms | %.2f ms | %s | %s | %.2f ms | %.2f ms | %s | %s |%n", t.name(), p50, p99,
-                                  added(t, p50 - d50), added(t, p99 - d99), f50, f99, added(t, f50 - t50), added(t, f99 - t99));
+                                       + requests + " requests per target and arrival pattern, 4 interleaved rounds");
+            for (boolean lockstep : new boolean[] {true, false}) {
+                Map<String, List<Long>> plain = new LinkedHashMap<>();
+                Map<String, List<Long>> ttft = new LinkedHashMap<>();
+                for (int round = 0; round < 4; round++) {
+                    for (boolean stream : new boolean[] {false, true}) {
+                        for (Target t : targets) {
+                            List<Long> measured = lockstep
+                                    ? run(t, token, stream, requests / 4, concurrency)
+                                    : arrivals(t, token, stream, requests / 4, rate, 7919L * round + (stream ? 1 : 0));
+                            (stream ? ttft : plain).computeIfAbsent(t.name(), k -> new ArrayList<>()).addAll(measured);
+                        }
+                    }
+                }
+                System.out.println();
+                System.out.println(lockstep
+                        ? "**" + concurrency + " clients in lockstep** (each sends its next request when its answer is in; with a fixed-latency "
+                                  + "upstream all " + concurrency + " arrive within the same millisecond every ~51 ms):"
+                        : String.format("**Independent arrivals** (Poisson, %.0f requests/s — the lockstep clients' rate — the same "
+                                                + "seeded sequence for every target, each request measured from its own send):", rate));
+                System.out.println();
+                report(targets, relayName, plain, ttft);
             }
-            System.out.printf("%nsvc-chat over the bare Helidon relay (its own work beyond the hop): non-streaming p50 %+.2f ms, "
-                                      + "p99 %+.2f ms; TTFT p50 %+.2f ms, p99 %+.2f ms%n",
-                              pct(plain.get("svc-chat"), 50) - pct(plain.get(relayName), 50),
-                              pct(plain.get("svc-chat"), 99) - pct(plain.get(relayName), 99),
-                              pct(ttft.get("svc-chat"), 50) - pct(ttft.get(relayName), 50),
-                              pct(ttft.get("svc-chat"), 99) - pct(ttft.get(relayName), 99));
+            // both arrival patterns, plain and streamed: 4 × requests through each process
+            System.out.printf("%nCPU per request over the measured rounds (utime + stime from /proc, background work included): "
+                                      + "svc-chat %.0f µs, bare relay %.0f µs%n",
+                              (cpuTicks(chat.pid()) - chatCpu) * 10_000.0 / (4 * requests),
+                              (cpuTicks(relay.pid()) - relayCpu) * 10_000.0 / (4 * requests));
+            System.out.printf("JIT compiler threads during the rounds: svc-chat %.1f%% of its CPU, bare relay %.1f%%%n",
+                              100.0 * (jitTicks(chat.pid()) - chatJit) / Math.max(1, cpuTicks(chat.pid()) - chatCpu),
+                              100.0 * (jitTicks(relay.pid()) - relayJit) / Math.max(1, cpuTicks(relay.pid()) - relayCpu));
+            String dump = System.getenv("BENCH_DUMP");
+            if (dump != null && !dump.isBlank()) {
+                Files.write(Path.of(dump), DUMP);
+                System.out.println("every request's start and latency: " + dump);
+            }
             held(chatUrl, chat.pid(), token, streams);
         } finally {
             for (Process p : processes) {
@@ -179,6 +224,30 @@ public final class ChatBench {
         }
         command.addAll(List.of("-jar", jar.toString()));
         return start(command, env, log);
+    }
+
+    private static void report(List<Target> targets, String relayName, Map<String, List<Long>> plain,
+                               Map<String, List<Long>> ttft) {
+        System.out.println("| target | non-streaming p50 | p99 | added p50 | added p99 | TTFT p50 | p99 | added TTFT p50 | added p99 |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        double d50 = pct(plain.get("direct"), 50);
+        double d99 = pct(plain.get("direct"), 99);
+        double t50 = pct(ttft.get("direct"), 50);
+        double t99 = pct(ttft.get("direct"), 99);
+        for (Target t : targets) {
+            double p50 = pct(plain.get(t.name()), 50);
+            double p99 = pct(plain.get(t.name()), 99);
+            double f50 = pct(ttft.get(t.name()), 50);
+            double f99 = pct(ttft.get(t.name()), 99);
+            System.out.printf("| %s | %.2f ms | %.2f ms | %s | %s | %.2f ms | %.2f ms | %s | %s |%n", t.name(), p50, p99,
+                              added(t, p50 - d50), added(t, p99 - d99), f50, f99, added(t, f50 - t50), added(t, f99 - t99));
+        }
+        System.out.printf("%nsvc-chat over the bare Helidon relay (its own work beyond the hop): non-streaming p50 %+.2f ms, "
+                                  + "p99 %+.2f ms; TTFT p50 %+.2f ms, p99 %+.2f ms%n",
+                          pct(plain.get("svc-chat"), 50) - pct(plain.get(relayName), 50),
+                          pct(plain.get("svc-chat"), 99) - pct(plain.get(relayName), 99),
+                          pct(ttft.get("svc-chat"), 50) - pct(ttft.get(relayName), 50),
+                          pct(ttft.get("svc-chat"), 99) - pct(ttft.get(relayName), 99));
     }
 
     private static String added(Target t, double ms) {
@@ -247,6 +316,9 @@ public final class ChatBench {
         }
     }
 
+    /** Every measured request as "epoch-ms target mode latency-ms" when BENCH_DUMP names a file (for finding what the slow ones share). */
+    private static final List<String> DUMP = Collections.synchronizedList(new ArrayList<>());
+
     private static List<Long> run(Target t, String token, boolean stream, int n, int concurrency) throws Exception {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger next = new AtomicInteger();
@@ -255,12 +327,46 @@ public final class ChatBench {
             for (int w = 0; w < concurrency; w++) {
                 workers.add(pool.submit(() -> {
                     while (next.getAndIncrement() < n) {
-                        latencies.add(stream ? ttft(t, token) : plain(t, token));
+                        long at = System.currentTimeMillis();
+                        long nanos = stream ? ttft(t, token) : plain(t, token);
+                        latencies.add(nanos);
+                        DUMP.add(at + "\t" + t.name() + "\t" + (stream ? "ttft" : "plain") + "\t" + nanos / 1e6);
                     }
                     return null;
                 }));
             }
             for (Future<?> f : workers) {
+                f.get();
+            }
+        }
+        return latencies;
+    }
+
+    /**
+     * Open-loop load: {@code n} requests sent at exponentially distributed gaps (mean rate {@code perSecond}), each on its own
+     * virtual thread, so a slow answer never delays the next send. The same seed gives every target the same sequence.
+     */
+    private static List<Long> arrivals(Target t, String token, boolean stream, int n, double perSecond, long seed)
+            throws Exception {
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        java.util.Random random = new java.util.Random(seed);
+        List<Future<?>> sent = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long next = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                next += (long) (-Math.log(1 - random.nextDouble()) / perSecond * 1e9);
+                for (long wait; (wait = next - System.nanoTime()) > 0; ) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                sent.add(pool.submit(() -> {
+                    long at = System.currentTimeMillis();
+                    long nanos = stream ? ttft(t, token) : plain(t, token);
+                    latencies.add(nanos);
+                    DUMP.add(at + "\t" + t.name() + "\t" + (stream ? "ttft-poisson" : "plain-poisson") + "\t" + nanos / 1e6);
+                    return null;
+                }));
+            }
+            for (Future<?> f : sent) {
                 f.get();
             }
         }
@@ -335,6 +441,33 @@ public final class ChatBench {
                   - username: anonymous
                     custom_id: anonymous
                 """.formatted(chatUrl);
+    }
+
+    /** User + system CPU of a process in clock ticks (1/100 s). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** CPU ticks of a process's JIT compiler threads (C1 and C2). */
+    private static long jitTicks(long pid) throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return ticks;
     }
 
     private static long rssKb(long pid) throws IOException {
