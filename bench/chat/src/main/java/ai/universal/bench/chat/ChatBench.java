@@ -69,7 +69,7 @@ public final class ChatBench {
             Map<String, String> env = new LinkedHashMap<>(infra.environment());
             env.putAll(auth.environment());
             env.putAll(Map.of("CHAT_PORT", Integer.toString(chatPort), "CHAT_CONFIG", models.toString(),
-                              "CHAT_USER_RPM", "100000000", "CHAT_USER_TOKENS_PER_DAY", "1000000", "LOCAL_LLM_ENDPOINT", "",
+                              "CHAT_USER_RPM", "100000000", "CHAT_USER_TOKENS_PER_DAY", "1000000000", "LOCAL_LLM_ENDPOINT", "",
                               "OPENAI_API_KEY", "", "ANTHROPIC_API_KEY", "", "OPENAI_COMPATIBLE_BASE_URL", "",
                               "DB_POOL_SIZE", "4"));
             Process chat = startChat(chatJar, System.getenv("CHAT_JVM_OPTS"), env, work.resolve("svc-chat.log"));
@@ -195,9 +195,10 @@ public final class ChatBench {
                 report(targets, relayName, plain, ttft);
             }
             // both arrival patterns, plain and streamed: 4 × requests through each process
+            long throughChat = targets.stream().filter(t -> t.pids().contains(chat.pid())).count();
             System.out.printf("%nCPU per request over the measured rounds (utime + stime from /proc, background work included): "
                                       + "svc-chat %.0f µs, bare relay %.0f µs%n",
-                              (cpuTicks(chat.pid()) - chatCpu) * 10_000.0 / (4 * requests),
+                              (cpuTicks(chat.pid()) - chatCpu) * 10_000.0 / (4 * requests * throughChat),
                               (cpuTicks(relay.pid()) - relayCpu) * 10_000.0 / (4 * requests));
             System.out.printf("JIT compiler threads during the rounds: svc-chat %.1f%% of its CPU, bare relay %.1f%%%n",
                               100.0 * (jitTicks(chat.pid()) - chatJit) / Math.max(1, cpuTicks(chat.pid()) - chatCpu),
