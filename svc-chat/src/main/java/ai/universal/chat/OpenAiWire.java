@@ -33,12 +33,10 @@ final class OpenAiWire {
 
     static void stream(UpstreamHttp http, String baseUrl, String apiKey, String model, ChatRequest request, Duration timeout,
                        StreamListener listener) {
-        BufferedReader lines = http.postStream(URI.create(baseUrl + "/chat/completions"), headers(apiKey),
-                                               request(request, model, true), timeout, "text/event-stream");
-        try (lines) {
+        try (UpstreamHttp.StreamLines lines = http.postStream(URI.create(baseUrl + "/chat/completions"), headers(apiKey),
+                                                              request(request, model, true), timeout, "text/event-stream")) {
             readStream(lines, listener);
-        } catch (IOException e) {
-            throw UpstreamHttp.failure(URI.create(baseUrl), e);
+            lines.completed();
         }
     }
 

@@ -1,6 +1,5 @@
 package ai.universal.chat;
 
-import java.io.BufferedReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -85,12 +84,11 @@ sealed interface Provider {
 
         @Override
         public void stream(UpstreamHttp http, String model, ChatRequest request, Duration timeout, StreamListener listener) {
-            BufferedReader lines = http.postStream(URI.create(baseUrl + "/api/chat"), Map.of(),
-                                                   OllamaWire.request(request, model, true), timeout, "application/x-ndjson");
-            try (lines) {
+            try (UpstreamHttp.StreamLines lines = http.postStream(URI.create(baseUrl + "/api/chat"), Map.of(),
+                                                                  OllamaWire.request(request, model, true), timeout,
+                                                                  "application/x-ndjson")) {
                 OllamaWire.readStream(lines, listener);
-            } catch (java.io.IOException e) {
-                throw UpstreamHttp.failure(URI.create(baseUrl), e);
+                lines.completed();
             }
         }
     }
@@ -146,13 +144,11 @@ sealed interface Provider {
 
         @Override
         public void stream(UpstreamHttp http, String model, ChatRequest request, Duration timeout, StreamListener listener) {
-            BufferedReader lines = http.postStream(URI.create(baseUrl + "/v1/messages"), headers(),
-                                                   AnthropicWire.request(request, model, true, defaultMaxTokens), timeout,
-                                                   "text/event-stream");
-            try (lines) {
+            try (UpstreamHttp.StreamLines lines = http.postStream(URI.create(baseUrl + "/v1/messages"), headers(),
+                                                                  AnthropicWire.request(request, model, true, defaultMaxTokens),
+                                                                  timeout, "text/event-stream")) {
                 AnthropicWire.readStream(lines, listener);
-            } catch (java.io.IOException e) {
-                throw UpstreamHttp.failure(URI.create(baseUrl), e);
+                lines.completed();
             }
         }
 

@@ -14,6 +14,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.universal.kit.http.Json;
 
@@ -39,6 +40,7 @@ final class UpstreamHttp implements AutoCloseable {
     private static final int STREAM_READ = 1024;
 
     private final Http1Client client;
+    private final AtomicInteger drains = new AtomicInteger();
 
     UpstreamHttp(Duration connectTimeout) {
         this.client = Http1Client.builder()
@@ -97,8 +99,9 @@ final class UpstreamHttp implements AutoCloseable {
     }
 
     /**
-     * POST JSON and open the streamed answer as lines. The caller closes the reader (closing it before the end
-     * abandons the upstream request: its connection is closed, not read to the end).
+     * POST JSON and open the streamed answer as lines. The caller closes the reader; it calls
+     * {@link StreamLines#completed()} first when it has read the answer's last event, so that the connection can be
+     * kept (closing it otherwise abandons the upstream request: its connection is closed, not read to the end).
      *
      * @param uri     endpoint
      * @param headers headers
@@ -107,29 +110,89 @@ final class UpstreamHttp implements AutoCloseable {
      * @param accept  Accept header
      * @return line reader
      */
-    BufferedReader postStream(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
+    StreamLines postStream(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {
         Http1ClientResponse response;
         try {
             response = post(uri, headers, body, timeout, accept);
         } catch (RuntimeException e) {
             throw failure(uri, e);
         }
-        InputStream in = new FilterInputStream(response.inputStream()) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                // the client allocates a fresh buffer of the requested size for every read, and a stream arrives
-                // one small event per read: asking for less keeps that garbage small
-                return super.read(b, off, Math.min(len, STREAM_READ));
-            }
+        return new StreamLines(response, drains);
+    }
 
-            @Override
-            public void close() {
-                // closing the response (not the entity stream, which would wait for the next chunk) releases the
-                // connection when the answer was read to its end, and closes it otherwise
+    /**
+     * Whether a finished stream's connection is still being read to its end before it goes back to the pool.
+     *
+     * @return true while any is
+     */
+    boolean draining() {
+        return drains.get() > 0;
+    }
+
+    /**
+     * The lines of a streamed answer. A stream's last event (OpenAI's {@code [DONE]}, Anthropic's {@code message_stop},
+     * Ollama's {@code "done": true}) comes just before the end of the chunked body, and a chunked answer that is not read
+     * to its end cannot go back to the pool: without {@link #completed()} every streamed answer cost a new upstream
+     * connection (a new TCP, and for a cloud API a new TLS, handshake). After {@code completed()}, {@link #close()} reads
+     * the rest of the body (normally just the last chunk's terminator) on a virtual thread and then releases the
+     * connection, so an upstream that keeps the body open after its last event never delays the client's answer; one
+     * that sends more than {@value #DRAIN_LIMIT} bytes more, or nothing within the read timeout, loses the connection.
+     */
+    static final class StreamLines extends BufferedReader {
+        private static final int DRAIN_LIMIT = 64 * 1024;
+
+        private final Http1ClientResponse response;
+        private final InputStream entity;
+        private final AtomicInteger drains;
+        private boolean completed;
+
+        private StreamLines(Http1ClientResponse response, AtomicInteger drains) {
+            this(response, drains, new FilterInputStream(response.inputStream()) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    // the client allocates a fresh buffer of the requested size for every read, and a stream arrives
+                    // one small event per read: asking for less keeps that garbage small
+                    return super.read(b, off, Math.min(len, STREAM_READ));
+                }
+            });
+        }
+
+        private StreamLines(Http1ClientResponse response, AtomicInteger drains, InputStream entity) {
+            super(new InputStreamReader(entity, StandardCharsets.UTF_8), 8192);
+            this.response = response;
+            this.drains = drains;
+            this.entity = entity;
+        }
+
+        /** The caller has read the answer's last event: what follows is only the end of the body. */
+        void completed() {
+            completed = true;
+        }
+
+        @Override
+        public void close() {
+            // closing the response (not the entity stream, which would wait for the next chunk) releases the
+            // connection when the answer was read to its end, and closes it otherwise
+            if (!completed) {
                 response.close();
+                return;
             }
-        };
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 8192);
+            drains.incrementAndGet();
+            Thread.ofVirtual().name("upstream-drain").start(() -> {
+                try {
+                    byte[] rest = new byte[STREAM_READ];
+                    int drained = 0;
+                    for (int n; drained <= DRAIN_LIMIT && (n = entity.read(rest)) >= 0; ) {
+                        drained += n;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the connection broke or timed out at the very end: closing the response closes it
+                } finally {
+                    response.close();
+                    drains.decrementAndGet();
+                }
+            });
+        }
     }
 
     private Http1ClientResponse post(URI uri, Map<String, String> headers, Object body, Duration timeout, String accept) {

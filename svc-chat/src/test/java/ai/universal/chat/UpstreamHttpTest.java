@@ -12,12 +12,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import ai.universal.kit.http.Json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The upstream HTTP client against upstreams that behave badly at the connection level. */
 class UpstreamHttpTest {
@@ -37,6 +44,151 @@ class UpstreamHttpTest {
                 assertEquals("Hi", OpenAiWire.completion(answer).text(), "call " + i);
             }
             assertEquals(3, connections.get(), "each reused connection failed once and was replaced");
+        }
+    }
+
+    @Test
+    void aStreamReadToItsLastEventGivesItsConnectionBackToThePool() throws Exception {
+        try (SseUpstream upstream = new SseUpstream(false);
+             UpstreamHttp http = new UpstreamHttp(Duration.ofSeconds(5))) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("Hi there", streamText(http, upstream), "stream " + i);
+                awaitDrained(http);
+            }
+            assertEquals(3, upstream.requests.get());
+            assertEquals(1, upstream.connections.get(), "all three streams on one kept-alive connection");
+        }
+    }
+
+    @Test
+    void anUpstreamThatKeepsTheBodyOpenAfterItsLastEventDoesNotDelayTheAnswer() throws Exception {
+        try (SseUpstream upstream = new SseUpstream(true);
+             UpstreamHttp http = new UpstreamHttp(Duration.ofSeconds(30))) {
+            assertEquals("Hi there", streamText(http, upstream));
+            assertFalse(upstream.endSent.get(), "the answer was complete before the upstream ended its body");
+            upstream.release.countDown();
+            awaitDrained(http);
+            assertEquals("Hi there", streamText(http, upstream));
+            assertEquals(1, upstream.connections.get(), "the body's late end was read and the connection kept");
+        }
+    }
+
+    @Test
+    void aStreamClosedBeforeItsLastEventClosesItsConnection() throws Exception {
+        try (SseUpstream upstream = new SseUpstream(false);
+             UpstreamHttp http = new UpstreamHttp(Duration.ofSeconds(5))) {
+            try (UpstreamHttp.StreamLines lines = http.postStream(upstream.uri(), Map.of(), Map.of("stream", true),
+                                                                  Duration.ofSeconds(5), "text/event-stream")) {
+                assertTrue(UpstreamHttp.readLine(lines).startsWith("data: "));
+            }
+            assertTrue(upstream.hangUps.await(10, TimeUnit.SECONDS), "the abandoned connection was closed");
+            assertEquals("Hi there", streamText(http, upstream));
+            assertEquals(2, upstream.connections.get());
+        }
+    }
+
+    private static String streamText(UpstreamHttp http, SseUpstream upstream) {
+        StringBuilder text = new StringBuilder();
+        OpenAiWire.stream(http, upstream.base(), null, "gpt-4o-mini", ChatRequest.parse(Json.MAPPER.createObjectNode()
+                .put("model", "m").set("messages", Json.MAPPER.createArrayNode().add(Json.MAPPER.createObjectNode()
+                        .put("role", "user").put("content", "hi")))), Duration.ofSeconds(30), event -> {
+            if (event instanceof StreamEvent.Text t) {
+                text.append(t.text());
+            }
+        });
+        return text.toString();
+    }
+
+    private static void awaitDrained(UpstreamHttp http) throws InterruptedException {
+        for (int i = 0; i < 1000 && http.draining(); i++) {
+            Thread.sleep(10);
+        }
+        assertFalse(http.draining(), "the finished stream's connection was read to its end");
+    }
+
+    /**
+     * An OpenAI-compatible upstream that streams every request on a keep-alive connection as chunked SSE (role, two
+     * content chunks, finish, {@code [DONE]}, then the zero-length last chunk), counting connections and requests. With
+     * {@code holdEnd} it sends the last chunk only after {@link #release}, as a server that keeps its body open past
+     * the last event would.
+     */
+    private static final class SseUpstream implements AutoCloseable {
+        final AtomicInteger connections = new AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicBoolean endSent = new AtomicBoolean();
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch hangUps = new CountDownLatch(1);
+        private final ServerSocket server;
+        private final boolean holdEnd;
+
+        SseUpstream(boolean holdEnd) throws IOException {
+            this.holdEnd = holdEnd;
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(this::accept);
+        }
+
+        String base() {
+            return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
+        }
+
+        URI uri() {
+            return URI.create(base() + "/chat/completions");
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket socket = server.accept();
+                    connections.incrementAndGet();
+                    Thread.ofVirtual().start(() -> serve(socket));
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            }
+        }
+
+        private void serve(Socket socket) {
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                while (readRequest(in)) {
+                    requests.incrementAndGet();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                      .getBytes(StandardCharsets.US_ASCII));
+                    String prefix = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
+                            + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,";
+                    chunk(out, prefix + "\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}");
+                    chunk(out, prefix + "\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}");
+                    chunk(out, prefix + "\"delta\":{\"content\":\" there\"},\"finish_reason\":null}]}");
+                    chunk(out, prefix + "\"delta\":{},\"finish_reason\":\"stop\"}]}");
+                    chunk(out, "[DONE]");
+                    if (holdEnd && requests.get() == 1) {
+                        release.await();
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    endSent.set(true);
+                }
+                hangUps.countDown();
+            } catch (IOException e) {
+                hangUps.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static void chunk(OutputStream out, String data) throws IOException {
+            byte[] event = ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+            out.write((Integer.toHexString(event.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(event);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            release.countDown();
+            server.close();
         }
     }
 
@@ -63,7 +215,8 @@ class UpstreamHttpTest {
         }
     }
 
-    private static void readRequest(InputStream in) throws IOException {
+    /** Read one request (head and Content-Length body); false when the client closed the connection instead. */
+    private static boolean readRequest(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != -1) {
@@ -81,5 +234,6 @@ class UpstreamHttpTest {
             }
         }
         in.readNBytes(length);
+        return head.size() > 0;
     }
 }
