@@ -8,13 +8,14 @@
 # same rate, to read the p99 the proxy adds there.
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
-# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=10s WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1)
+# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=5s ROUNDS=5 WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 JDK=$(./uat java-home)
 JAVA="$JDK/bin/java"
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-5}
 WARMUP=${WARMUP:-15s}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
@@ -137,22 +138,45 @@ check "http://127.0.0.1:$NGINX/" 200
 # ms value of a wrk latency figure (us/ms/s)
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; printf "%.3f", v}'; }
 
-run_wrk() { # name url [header] -> sets RPS P50 P99
-  local name=$1 url=$2 header=${3:-} out
+# wrk against one target; appends "name rps p50 p99" to $WORK/rounds (or to the file given as 4th argument)
+run_wrk() { # name url secs [header]
+  local name=$1 url=$2 secs=$3 header=${4:-} out
   if [ -n "$header" ]; then
-    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -H "$header" "$url" >/dev/null
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$header" "$url")
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$secs" --latency -H "$header" "$url")
   else
-    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" >/dev/null
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$secs" --latency "$url")
   fi
-  RPS=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  P50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
-  P99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
   local errors
   errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}')
   [ -n "$errors" ] && echo "  ($name: $errors)" >&2
-  printf '%s %s %s %s\n' "$name" "$RPS" "$P50" "$P99" >> "$WORK/results"
+  printf '%s %s %s %s\n' "$name" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
+    "$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)" "$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)" >> "$WORK/rounds"
+}
+
+# Throughput: every target warmed for WARMUP, then ROUNDS rounds in which each target gets DURATION in turn; the
+# table gives each target's median over the rounds (so drift on a shared machine hits every target alike, and one
+# disturbed round does not decide a ratio) and every round's req/s.
+measure_all() { # "name url [header]" lines on stdin
+  local targets=() line
+  while IFS= read -r line; do targets+=("$line"); done
+  for line in "${targets[@]}"; do
+    read -r name url header <<< "$line"
+    if [ -n "$header" ]; then wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -H "$header" "$url" >/dev/null
+    else wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" >/dev/null; fi
+  done
+  for _ in $(seq 1 "$ROUNDS"); do
+    for line in "${targets[@]}"; do
+      read -r name url header <<< "$line"
+      run_wrk "$name" "$url" "$DURATION" "$header"
+    done
+  done
+  for line in "${targets[@]}"; do
+    read -r name _ <<< "$line"
+    echo "$name $(column_median "$name" 2) $(column_median "$name" 3) $(column_median "$name" 4)" >> "$WORK/results"
+  done
+}
+column_median() { # name column -> median of that column over the target's rounds
+  awk -v n="$1" -v c="$2" '$1==n {print $c}' "$WORK/rounds" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
 }
 
 # p99 at half of a proxy's peak: PacedLoad (fixed-rate, open-loop, latency from each request's scheduled time, as
@@ -172,14 +196,16 @@ paced() { # name url rate [header] -> "name rate achieved p50 p90 p99 p999 svc_p
   echo "$name $rate $out" >> "$WORK/half"
 }
 
-: > "$WORK/results"; : > "$WORK/half"
+: > "$WORK/results"; : > "$WORK/rounds"; : > "$WORK/half"
 LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
-echo "warming up and measuring (each target: $WARMUP warm-up + $DURATION at $CONNS connections, $THREADS wrk threads)" >&2
-run_wrk direct "http://127.0.0.1:$BACKEND/"
-run_wrk nginx "http://127.0.0.1:$NGINX/"
-run_wrk edge "http://127.0.0.1:$EDGE/"
-[ "$COMPARE_G1" = 1 ] && run_wrk "edge(G1)" "http://127.0.0.1:$EDGE_G1/"
-run_wrk edge+jwt+rl "http://127.0.0.1:$EDGE_P/" "Authorization: Bearer $TOKEN"
+echo "warming up and measuring (each target: $WARMUP warm-up, then $ROUNDS interleaved rounds of $DURATION at $CONNS connections, $THREADS wrk threads)" >&2
+{
+  echo "direct http://127.0.0.1:$BACKEND/"
+  echo "nginx http://127.0.0.1:$NGINX/"
+  echo "edge http://127.0.0.1:$EDGE/"
+  [ "$COMPARE_G1" = 1 ] && echo "edge(G1) http://127.0.0.1:$EDGE_G1/"
+  echo "edge+jwt+rl http://127.0.0.1:$EDGE_P/ Authorization: Bearer $TOKEN"
+} | measure_all
 
 peak() { awk -v n="$1" '$1==n {print $2}' "$WORK/results"; }
 half() { awk -v r="$(peak "$1")" 'BEGIN { printf "%d", r / 2 }'; }
@@ -197,11 +223,14 @@ NGINX_RPS=$(peak nginx)
 echo
 echo "load average (1/5/15 min) before: $LOAD_BEFORE, after: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
 echo
-echo "| target | req/s | p50 ms | p99 ms | req/s vs nginx |"
-echo "|---|---:|---:|---:|---:|"
+echo "Median of $ROUNDS interleaved rounds of $DURATION each (after $WARMUP warm-up per target):"
+echo
+echo "| target | req/s | p50 ms | p99 ms | req/s vs nginx | req/s in each round |"
+echo "|---|---:|---:|---:|---:|---|"
 while read -r name rps p50 p99; do
-  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" \
-    "$(awk -v a="$rps" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')"
+  printf '| %s | %.0f | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" \
+    "$(awk -v a="$rps" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')" \
+    "$(awk -v n="$name" '$1==n {printf "%s%.0f", (k++ ? ", " : ""), $2}' "$WORK/rounds")"
 done < "$WORK/results"
 echo
 echo "At half of each proxy's peak (PacedLoad: fixed rate, $PACED_CONNS connections, ${HALF_SECS}s after 3 s warm-up;"
