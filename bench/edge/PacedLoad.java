@@ -90,7 +90,6 @@ public final class PacedLoad {
     private static void drive(Selector selector, Conn[] all, long end) throws IOException {
         // requests due within EARLY of now go together (one wake-up for a few sends); one sent early is measured from
         // its write, never from before it
-
         int active = all.length;
         long lastProgress = System.nanoTime();
         while (active > 0) {

@@ -328,10 +328,7 @@ public final class ChatBench {
             for (int w = 0; w < concurrency; w++) {
                 workers.add(pool.submit(() -> {
                     while (next.getAndIncrement() < n) {
-                        long at = System.currentTimeMillis();
-                        long nanos = stream ? ttft(t, token) : plain(t, token);
-                        latencies.add(nanos);
-                        DUMP.add(at + "\t" + t.name() + "\t" + (stream ? "ttft" : "plain") + "\t" + nanos / 1e6);
+                        latencies.add(measure(t, token, stream, "lockstep"));
                     }
                     return null;
                 }));
@@ -359,19 +356,21 @@ public final class ChatBench {
                 for (long wait; (wait = next - System.nanoTime()) > 0; ) {
                     java.util.concurrent.locks.LockSupport.parkNanos(wait);
                 }
-                sent.add(pool.submit(() -> {
-                    long at = System.currentTimeMillis();
-                    long nanos = stream ? ttft(t, token) : plain(t, token);
-                    latencies.add(nanos);
-                    DUMP.add(at + "\t" + t.name() + "\t" + (stream ? "ttft-poisson" : "plain-poisson") + "\t" + nanos / 1e6);
-                    return null;
-                }));
+                sent.add(pool.submit(() -> latencies.add(measure(t, token, stream, "poisson"))));
             }
             for (Future<?> f : sent) {
                 f.get();
             }
         }
         return latencies;
+    }
+
+    /** One request's latency (whole answer, or first token when streamed), also kept for BENCH_DUMP. */
+    private static long measure(Target t, String token, boolean stream, String pattern) throws IOException, InterruptedException {
+        long at = System.currentTimeMillis();
+        long nanos = stream ? ttft(t, token) : plain(t, token);
+        DUMP.add(at + "\t" + t.name() + "\t" + (stream ? "ttft" : "plain") + "-" + pattern + "\t" + nanos / 1e6);
+        return nanos;
     }
 
     private static long plain(Target t, String token) throws IOException, InterruptedException {
@@ -446,7 +445,11 @@ public final class ChatBench {
 
     /** User + system CPU of a process in clock ticks (1/100 s). */
     private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    /** utime + stime of a /proc stat line (fields 14 and 15, counted after the parenthesised name). */
+    private static long ticks(String stat) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
@@ -460,8 +463,7 @@ public final class ChatBench {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                        ticks += ticks(stat);
                     }
                 } catch (IOException e) {
                     // the thread ended meanwhile
