@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import ai.universal.kit.data.Database;
 import ai.universal.kit.data.Redis;
+import ai.universal.kit.http.BodyLimit;
 import ai.universal.kit.http.ErrorMapping;
 import ai.universal.kit.http.Json;
 import ai.universal.kit.http.KitFilter;
@@ -128,6 +129,9 @@ public final class ServiceRunner {
             throw e;
         }
         routing.any(errors.fallback());
+        // after setUp, which is where an app reads the limit from its settings; filters run in the order added
+        BodyLimit bodyLimit = new BodyLimit(app.maxPayloadBytes());
+        routing.addFilter(bodyLimit);
         WsRouting.Builder webSockets = WsRouting.builder();
         try {
             app.webSocket(ctx, webSockets);
@@ -144,7 +148,7 @@ public final class ServiceRunner {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .shutdownGracePeriod(settings.duration("SHUTDOWN_GRACE", null, Duration.ofSeconds(10)))
-                .maxPayloadSize(app.maxPayloadBytes())
+                .maxPayloadSize(bodyLimit.transportLimit())
                 // small writes (SSE events, WebSocket frames, the headers before a stream) must not wait ~40 ms for
                 // the peer's delayed ACK (Nagle); Helidon leaves TCP_NODELAY off
                 .connectionOptions(socket -> socket.tcpNoDelay(true))

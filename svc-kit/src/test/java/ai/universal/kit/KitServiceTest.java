@@ -1,15 +1,23 @@
 package ai.universal.kit;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import ai.universal.kit.http.BodyLimit;
 import ai.universal.kit.http.Json;
 import ai.universal.kit.infra.RealInfra;
 import ai.universal.kit.infra.TestAuthServer;
@@ -156,6 +164,85 @@ class KitServiceTest {
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
         assertEquals(413, json(response).get("status").asInt());
         assertTrue(json(response).get("detail").asText().startsWith("Request body is larger than this endpoint accepts"));
+    }
+
+    @Test
+    void oversizedBodyIsReadToItsEndSoTheClientGetsThe413AndKeepsItsConnection() throws Exception {
+        // 3 MB is more than the socket buffers hold: a server that answered and closed while the body was still
+        // arriving would reset the connection under this write, and the client would never see its 413
+        byte[] body = ("{\"text\":\"" + "x".repeat(3_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", service.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            out.write(("POST /v1/notes HTTP/1.1\r\nHost: test\r\nAuthorization: " + userToken()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                              .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            RawResponse tooLarge = RawResponse.read(in);
+            assertEquals(413, tooLarge.status());
+            assertEquals("application/problem+json", tooLarge.headers().get("content-type"));
+            assertEquals("request_entity_too_large", Json.MAPPER.readTree(tooLarge.body()).get("code").asText());
+            // the same connection serves the next request: the body was discarded, not left to reset it
+            out.write("GET /health HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals(200, RawResponse.read(in).status());
+        }
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitIs413AndUnderItIsServed() throws Exception {
+        byte[] big = ("{\"text\":\"" + "x".repeat(10_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> tooLarge = send(chunked("/v1/notes", big).header("Authorization", userToken()));
+        assertEquals(413, tooLarge.statusCode(), tooLarge.body());
+        assertEquals(BodyLimit.DETAIL, json(tooLarge).get("detail").asText());
+
+        byte[] small = "{\"text\":\"sent in chunks\"}".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> created = send(chunked("/v1/notes", small).header("Authorization", userToken()));
+        assertEquals(201, created.statusCode(), created.body());
+    }
+
+    @Test
+    void oversizedBodyKeepsTheOpenAiShapeOnCompatibleRoutes() throws Exception {
+        HttpResponse<String> response = send(postJson("/v1/compat/echo", "{\"x\":\"" + "y".repeat(5_000) + "\"}"));
+        assertEquals(413, response.statusCode());
+        assertEquals("request_entity_too_large", json(response).get("error").get("code").asText());
+    }
+
+    private static HttpRequest.Builder chunked(String path, byte[] body) {
+        // an InputStream publisher has no length, so the client sends Transfer-Encoding: chunked
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+    }
+
+    /** One HTTP/1.1 response read off a raw socket (Content-Length bodies only, which is what the kit sends here). */
+    private record RawResponse(int status, Map<String, String> headers, byte[] body) {
+        static RawResponse read(InputStream in) throws IOException {
+            String statusLine = line(in);
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            Map<String, String> headers = new HashMap<>();
+            for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                int colon = header.indexOf(':');
+                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            return new RawResponse(status, headers, body);
+        }
+
+        private static String line(InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed mid-response after: " + line);
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
     }
 
     @Test

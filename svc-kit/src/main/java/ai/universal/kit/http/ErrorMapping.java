@@ -194,7 +194,7 @@ public final class ErrorMapping {
             ErrorStyle style = styleFor(request.path() == null ? "/" : request.path());
             // Helidon reports an oversized body as a BAD_REQUEST event with status 413: go by the status
             String detail = status.code() == 413
-                    ? "Request body is larger than this endpoint accepts (Request Entity Too Large)"
+                    ? BodyLimit.DETAIL
                     : eventType == DirectHandler.EventType.BAD_REQUEST
                             ? "Malformed request: " + (message == null ? status.reasonPhrase() : message)
                             : status.reasonPhrase();
