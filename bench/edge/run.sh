@@ -8,7 +8,8 @@
 # same rate, to read the p99 the proxy adds there.
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
-# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=5s ROUNDS=5 WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1)
+# bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=5s ROUNDS=5 WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1
+#   HALF_ROUNDS=5 HALF_SECS=5 PACED_CONNS=16)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -180,20 +181,23 @@ column_median() { # name column -> median of that column over the target's round
 }
 
 # p99 at half of a proxy's peak: PacedLoad (fixed-rate, open-loop, latency from each request's scheduled time, as
-# wrk2 measures it) sends peak/2 req/s through the proxy and, at the same rate, straight to the backend; the
-# difference of the two p99s is what the proxy adds at that load.
-HALF_SECS=${HALF_SECS:-10}
+# wrk2 measures it) sends peak/2 req/s through the proxy and, at the same rate just before, straight to the backend;
+# the difference of the two p99s is what the proxy adds at that load. HALF_ROUNDS interleaved rounds (every target once
+# per round, each right after its own direct run), and the medians — one 10 s run moved a p99 by 2-50x here. nginx
+# also runs at the edge's rate ("nginx@edge rate"): the peer at the same load as the edge, not only at half its own.
+HALF_SECS=${HALF_SECS:-5}
+HALF_ROUNDS=${HALF_ROUNDS:-5}
 PACED_CONNS=${PACED_CONNS:-16}
 mkdir -p "$WORK/pl"
 "$JDK/bin/javac" -d "$WORK/pl" bench/edge/PacedLoad.java
-paced() { # name url rate [header] -> "name rate achieved p50 p90 p99 p999 svc_p50 svc_p99 errors" in $WORK/half
-  local name=$1 url=$2 rate=$3 header=${4:-} out
+paced() { # round name url rate [header] -> "round name rate achieved p50 p90 p99 p999 svc_p50 svc_p99 errors" in $WORK/half
+  local round=$1 name=$2 url=$3 rate=$4 header=${5:-} out
   if [ -n "$header" ]; then
-    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 3 "$header")
+    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 2 "$header")
   else
-    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 3)
+    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 2)
   fi
-  echo "$name $rate $out" >> "$WORK/half"
+  echo "$round $name $rate $out" >> "$WORK/half"
 }
 
 : > "$WORK/results"; : > "$WORK/rounds"; : > "$WORK/half"
@@ -209,15 +213,25 @@ echo "warming up and measuring (each target: $WARMUP warm-up, then $ROUNDS inter
 
 peak() { awk -v n="$1" '$1==n {print $2}' "$WORK/results"; }
 half() { awk -v r="$(peak "$1")" 'BEGIN { printf "%d", r / 2 }'; }
-for target in nginx:$NGINX edge:$EDGE edge+jwt+rl:$EDGE_P; do
-  name=${target%%:*}; port=${target##*:}; rate=$(half "$name")
-  paced "direct@$name" "http://127.0.0.1:$BACKEND/" "$rate"
-  if [ "$name" = edge+jwt+rl ]; then
-    paced "$name" "http://127.0.0.1:$port/" "$rate" "Authorization: Bearer $TOKEN"
-  else
-    paced "$name" "http://127.0.0.1:$port/" "$rate"
-  fi
+echo "half-peak latency: $HALF_ROUNDS rounds" >&2
+for round in $(seq 1 "$HALF_ROUNDS"); do
+  for target in nginx:$NGINX:nginx nginx@edge-rate:$NGINX:edge edge:$EDGE:edge edge+jwt+rl:$EDGE_P:edge+jwt+rl; do
+    IFS=: read -r name port peer <<< "$target"
+    rate=$(half "$peer")
+    paced "$round" "direct@$name" "http://127.0.0.1:$BACKEND/" "$rate"
+    if [ "$name" = edge+jwt+rl ]; then
+      paced "$round" "$name" "http://127.0.0.1:$port/" "$rate" "Authorization: Bearer $TOKEN"
+    else
+      paced "$round" "$name" "http://127.0.0.1:$port/" "$rate"
+    fi
+  done
 done
+# per round: added = target p99 - its direct p99 just before; then per target the medians over the rounds
+awk '$2 ~ /^direct@/ {d[substr($2, 8)] = $7; next}
+     {print $2, $3, $5, $7, $8, d[$2], $7 - d[$2], $11}' "$WORK/half" > "$WORK/half-added"
+half_median() { # name column
+  awk -v n="$1" -v c="$2" '$1==n {print $c}' "$WORK/half-added" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
+}
 
 NGINX_RPS=$(peak nginx)
 echo
@@ -233,15 +247,15 @@ while read -r name rps p50 p99; do
     "$(awk -v n="$name" '$1==n {printf "%s%.0f", (k++ ? ", " : ""), $2}' "$WORK/rounds")"
 done < "$WORK/results"
 echo
-echo "At half of each proxy's peak (PacedLoad: fixed rate, $PACED_CONNS connections, ${HALF_SECS}s after 3 s warm-up;"
-echo "latency from each request's scheduled send time; direct = the backend alone at the same rate, just before):"
+echo "At half of each proxy's peak (PacedLoad: fixed rate, $PACED_CONNS connections, $HALF_ROUNDS interleaved rounds of"
+echo "${HALF_SECS}s after 2 s warm-up; latency from each request's scheduled send time; direct = the backend alone at the same"
+echo "rate just before; medians over the rounds, added p99 = median of each round's difference):"
 echo
-echo "| target | rate req/s | p50 ms | p99 ms | p99.9 ms | direct p99 ms | added p99 ms | non-2xx |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-while read -r name rate achieved p50 p90 p99 p999 sp50 sp99 errors; do
-  case $name in
-    direct@*) DIRECT_P99=$p99 ;;
-    *) printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$rate" "$p50" "$p99" "$p999" \
-         "$DIRECT_P99" "$(awk -v a="$p99" -v b="$DIRECT_P99" 'BEGIN { printf "%.3f", a - b }')" "$errors" ;;
-  esac
-done < "$WORK/half"
+echo "| target | rate req/s | p50 ms | p99 ms | p99.9 ms | direct p99 ms | added p99 ms | added p99 in each round | non-2xx |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
+for name in nginx nginx@edge-rate edge edge+jwt+rl; do
+  printf '| %s | %s | %s | %s | %s | %s | %.3f | %s | %s |\n' "$name" "$(half_median "$name" 2)" "$(half_median "$name" 3)" \
+    "$(half_median "$name" 4)" "$(half_median "$name" 5)" "$(half_median "$name" 6)" "$(half_median "$name" 7)" \
+    "$(awk -v n="$name" '$1==n {printf "%s%.2f", (k++ ? ", " : ""), $7}' "$WORK/half-added")" \
+    "$(awk -v n="$name" '$1==n {s += $8} END {print s + 0}' "$WORK/half-added")"
+done
