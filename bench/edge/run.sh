@@ -191,12 +191,8 @@ PACED_CONNS=${PACED_CONNS:-16}
 mkdir -p "$WORK/pl"
 "$JDK/bin/javac" -d "$WORK/pl" bench/edge/PacedLoad.java
 paced() { # round name url rate [header] -> "round name rate achieved p50 p90 p99 p999 svc_p50 svc_p99 errors" in $WORK/half
-  local round=$1 name=$2 url=$3 rate=$4 header=${5:-} out
-  if [ -n "$header" ]; then
-    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 2 "$header")
-  else
-    out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 2)
-  fi
+  local round=$1 name=$2 url=$3 rate=$4 out
+  out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 2 "${@:5}")
   echo "$round $name $rate $out" >> "$WORK/half"
 }
 
@@ -219,11 +215,8 @@ for round in $(seq 1 "$HALF_ROUNDS"); do
     IFS=: read -r name port peer <<< "$target"
     rate=$(half "$peer")
     paced "$round" "direct@$name" "http://127.0.0.1:$BACKEND/" "$rate"
-    if [ "$name" = edge+jwt+rl ]; then
-      paced "$round" "$name" "http://127.0.0.1:$port/" "$rate" "Authorization: Bearer $TOKEN"
-    else
-      paced "$round" "$name" "http://127.0.0.1:$port/" "$rate"
-    fi
+    if [ "$name" = edge+jwt+rl ]; then auth=("Authorization: Bearer $TOKEN"); else auth=(); fi
+    paced "$round" "$name" "http://127.0.0.1:$port/" "$rate" "${auth[@]}"
   done
 done
 # per round: added = target p99 - its direct p99 just before; then per target the medians over the rounds
