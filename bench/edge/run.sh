@@ -4,6 +4,8 @@
 #   nginx      wrk -> nginx (Debian package, plain reverse proxy, upstream keep-alive) -> backend
 #   edge       wrk -> local edge, no plugins -> backend
 #   edge+jwt+rl  wrk -> local edge with jwt (RS256) + rate-limiting (policy redis, 127.0.0.1:6379) -> backend
+#   edge+jwt+rl+sync  the same with rate-limiting's sync_rate (SYNC_RATE seconds, default 0.1): counters kept in the
+#                edge and synced to Redis that often (Kong's option), instead of a Redis call per request
 # Then each proxy at half of its own peak rate, fixed-rate (bench/edge/PacedLoad.java), and the backend alone at the
 # same rate, to read the p99 the proxy adds there.
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
@@ -21,6 +23,8 @@ WARMUP=${WARMUP:-15s}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
 BACKEND=18090; NGINX=18091; EDGE=18092; EDGE_ADMIN=18093; EDGE_P=18094; EDGE_P_ADMIN=18095; EDGE_G1=18096
+EDGE_S=18098; EDGE_S_ADMIN=18099
+SYNC_RATE=${SYNC_RATE:-0.1}
 # The edge runs with the serial collector (a proxy's garbage is short-lived and its heap small; G1's barriers and
 # concurrent threads cost throughput on 2 cores); COMPARE_G1=1 adds the plain edge on the JVM's default G1 as a row.
 EDGE_GC=${EDGE_GC:--XX:+UseSerialGC}
@@ -110,6 +114,8 @@ consumers:
 YML
 sed 's/^/          /' "$WORK/pub.pem"
 } > "$WORK/plugins.yml"
+sed "s/policy: redis,/policy: redis, sync_rate: $SYNC_RATE,/" "$WORK/plugins.yml" > "$WORK/plugins-sync.yml"
+grep -q "sync_rate: $SYNC_RATE" "$WORK/plugins-sync.yml" || { echo "sync_rate not set in plugins-sync.yml"; exit 1; }
 
 start_edge() { # file port admin [gc flags]
   # shellcheck disable=SC2086  # EDGE_JVM_OPTS is a list of JVM flags (e.g. a JFR recording)
@@ -124,6 +130,7 @@ start_edge() { # file port admin [gc flags]
 }
 start_edge "$WORK/plain.yml" $EDGE $EDGE_ADMIN
 start_edge "$WORK/plugins.yml" $EDGE_P $EDGE_P_ADMIN
+start_edge "$WORK/plugins-sync.yml" $EDGE_S $EDGE_S_ADMIN
 [ "$COMPARE_G1" = 1 ] && start_edge "$WORK/plain.yml" $EDGE_G1 $((EDGE_G1 + 1)) ""
 
 check() { # url expected-status [header]
@@ -133,6 +140,8 @@ check() { # url expected-status [header]
 }
 check "http://127.0.0.1:$EDGE_P/" 401
 check "http://127.0.0.1:$EDGE_P/" 200 "Authorization: Bearer $TOKEN"
+check "http://127.0.0.1:$EDGE_S/" 401
+check "http://127.0.0.1:$EDGE_S/" 200 "Authorization: Bearer $TOKEN"
 check "http://127.0.0.1:$EDGE/" 200
 check "http://127.0.0.1:$NGINX/" 200
 
@@ -205,17 +214,19 @@ echo "warming up and measuring (each target: $WARMUP warm-up, then $ROUNDS inter
   echo "edge http://127.0.0.1:$EDGE/"
   [ "$COMPARE_G1" = 1 ] && echo "edge(G1) http://127.0.0.1:$EDGE_G1/"
   echo "edge+jwt+rl http://127.0.0.1:$EDGE_P/ Authorization: Bearer $TOKEN"
+  echo "edge+jwt+rl+sync http://127.0.0.1:$EDGE_S/ Authorization: Bearer $TOKEN"
 } | measure_all
 
 peak() { awk -v n="$1" '$1==n {print $2}' "$WORK/results"; }
 half() { awk -v r="$(peak "$1")" 'BEGIN { printf "%d", r / 2 }'; }
 echo "half-peak latency: $HALF_ROUNDS rounds" >&2
 for round in $(seq 1 "$HALF_ROUNDS"); do
-  for target in nginx:$NGINX:nginx nginx@edge-rate:$NGINX:edge edge:$EDGE:edge edge+jwt+rl:$EDGE_P:edge+jwt+rl; do
+  for target in nginx:$NGINX:nginx nginx@edge-rate:$NGINX:edge edge:$EDGE:edge edge+jwt+rl:$EDGE_P:edge+jwt+rl \
+                edge+jwt+rl+sync:$EDGE_S:edge+jwt+rl+sync; do
     IFS=: read -r name port peer <<< "$target"
     rate=$(half "$peer")
     paced "$round" "direct@$name" "http://127.0.0.1:$BACKEND/" "$rate"
-    if [ "$name" = edge+jwt+rl ]; then auth=("Authorization: Bearer $TOKEN"); else auth=(); fi
+    if [[ "$name" = edge+jwt+rl* ]]; then auth=("Authorization: Bearer $TOKEN"); else auth=(); fi
     paced "$round" "$name" "http://127.0.0.1:$port/" "$rate" "${auth[@]}"
   done
 done
@@ -246,7 +257,7 @@ echo "rate just before; medians over the rounds, added p99 = median of each roun
 echo
 echo "| target | rate req/s | p50 ms | p99 ms | p99.9 ms | direct p99 ms | added p99 ms | added p99 in each round | non-2xx |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
-for name in nginx nginx@edge-rate edge edge+jwt+rl; do
+for name in nginx nginx@edge-rate edge edge+jwt+rl edge+jwt+rl+sync; do
   printf '| %s | %s | %s | %s | %s | %s | %.3f | %s | %s |\n' "$name" "$(half_median "$name" 2)" "$(half_median "$name" 3)" \
     "$(half_median "$name" 4)" "$(half_median "$name" 5)" "$(half_median "$name" 6)" "$(half_median "$name" 7)" \
     "$(awk -v n="$name" '$1==n {printf "%s%.2f", (k++ ? ", " : ""), $7}' "$WORK/half-added")" \

@@ -342,6 +342,10 @@ public final class DeclarativeValidator {
             if ("consumer-group".equals(c.get("limit_by"))) {
                 gap(at + ".limit_by", "limit_by 'consumer-group' is not implemented by the local edge (needs real Kong)");
             }
+            if (c.get("sync_rate") instanceof Number sync && sync.doubleValue() > -1 && sync.doubleValue() < 0) {
+                gap(at + ".sync_rate", "sync_rate is -1 (count in Redis on every request) or a number of seconds >= 0 "
+                        + "in the local edge");
+            }
         }
         case "jwt" -> {
             Object max = c.get("maximum_expiration");

@@ -169,7 +169,7 @@ public final class KongSchemas {
                     of("hide_client_headers", BOOL, false),
                     of("error_code", new FieldType.Num(0.0, null, null), 429.0),
                     of("error_message", str(), "API rate limit exceeded"),
-                    noEffect("sync_rate", new FieldType.Num(null, -1.0, null), -1.0)),
+                    of("sync_rate", new FieldType.Num(null, -1.0, null), -1.0)),
             "cors", List.of(
                     of("origins", new FieldType.Array(str(), false), null),
                     of("headers", new FieldType.Array(str(), false), null),

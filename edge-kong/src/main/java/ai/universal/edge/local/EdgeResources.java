@@ -9,6 +9,7 @@ import ai.universal.edge.plugins.EdgeMetrics;
 import ai.universal.edge.plugins.LocalRateLimitStore;
 import ai.universal.edge.plugins.OtlpSpanExporter;
 import ai.universal.edge.plugins.RedisRateLimitStore;
+import ai.universal.edge.plugins.SyncedRedisRateLimitStore;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Jedis;
@@ -23,6 +24,7 @@ final class EdgeResources implements AutoCloseable {
     private final LocalRateLimitStore localStore = new LocalRateLimitStore();
     private final Map<String, JedisPool> redisPools = new ConcurrentHashMap<>();
     private final Map<String, RedisRateLimitStore> redisStores = new ConcurrentHashMap<>();
+    private final Map<String, SyncedRedisRateLimitStore> syncedStores = new ConcurrentHashMap<>();
     private final Map<String, OtlpSpanExporter> exporters = new ConcurrentHashMap<>();
     private final UpstreamClient upstream = new UpstreamClient();
 
@@ -35,9 +37,7 @@ final class EdgeResources implements AutoCloseable {
     }
 
     JedisPool redis(String host, int port, int database, String username, String password, int timeoutMs) {
-        String key = host + ":" + port + "/" + database + "|" + username + "|" + (password == null ? "" : password.hashCode())
-                + "|" + timeoutMs;
-        return redisPools.computeIfAbsent(key, k -> {
+        return redisPools.computeIfAbsent(redisKey(host, port, database, username, password, timeoutMs), k -> {
             GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
             pool.setMaxTotal(128);
             pool.setMaxIdle(32);
@@ -54,9 +54,25 @@ final class EdgeResources implements AutoCloseable {
      */
     RedisRateLimitStore redisStore(String host, int port, int database, String username, String password, int timeoutMs) {
         JedisPool pool = redis(host, port, database, username, password, timeoutMs);
-        String key = host + ":" + port + "/" + database + "|" + username + "|" + (password == null ? "" : password.hashCode())
+        return redisStores.computeIfAbsent(redisKey(host, port, database, username, password, timeoutMs),
+                                           k -> new RedisRateLimitStore(pool, host + ":" + port));
+    }
+
+    /**
+     * The redis policy's store with {@code sync_rate} >= 0: counters kept here and synced every {@code syncRate}
+     * seconds (one per Redis and sync rate, outliving reloads like the synchronous one it starts windows with).
+     */
+    SyncedRedisRateLimitStore syncedRedisStore(String host, int port, int database, String username, String password,
+                                               int timeoutMs, double syncRate) {
+        RedisRateLimitStore direct = redisStore(host, port, database, username, password, timeoutMs);
+        JedisPool pool = redis(host, port, database, username, password, timeoutMs);
+        return syncedStores.computeIfAbsent(redisKey(host, port, database, username, password, timeoutMs) + "|" + syncRate,
+                                            k -> new SyncedRedisRateLimitStore(direct, pool, syncRate, host + ":" + port));
+    }
+
+    private static String redisKey(String host, int port, int database, String username, String password, int timeoutMs) {
+        return host + ":" + port + "/" + database + "|" + username + "|" + (password == null ? "" : password.hashCode())
                 + "|" + timeoutMs;
-        return redisStores.computeIfAbsent(key, k -> new RedisRateLimitStore(pool, host + ":" + port));
     }
 
     OtlpSpanExporter exporter(URI endpoint, Map<String, String> headers, Map<String, String> resource, int batchSize,
@@ -78,6 +94,8 @@ final class EdgeResources implements AutoCloseable {
     @Override
     public void close() {
         exporters.values().forEach(OtlpSpanExporter::close);
+        // synced stores first: their last sync needs the pools (and a window's first request, the direct stores)
+        syncedStores.values().forEach(SyncedRedisRateLimitStore::close);
         redisStores.values().forEach(RedisRateLimitStore::close);
         redisPools.values().forEach(JedisPool::close);
         upstream.close();

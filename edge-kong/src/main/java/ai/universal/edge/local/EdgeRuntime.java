@@ -141,6 +141,12 @@ record EdgeRuntime(KongConfig config, Router router, List<EdgePlugin> globalPlug
             return resources.localStore();
         }
         PluginConfig r = c.rec("redis");
+        double syncRate = c.num("sync_rate");
+        if (syncRate >= 0) {
+            // Kong: -1 counts in Redis on every request; any other value keeps counters here, synced that often
+            return resources.syncedRedisStore(r.str("host"), r.num("port").intValue(), r.num("database").intValue(),
+                                              r.str("username"), r.str("password"), r.num("timeout").intValue(), syncRate);
+        }
         return resources.redisStore(r.str("host"), r.num("port").intValue(), r.num("database").intValue(),
                                     r.str("username"), r.str("password"), r.num("timeout").intValue());
     }

@@ -20,6 +20,7 @@ import picocli.CommandLine;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -188,5 +189,17 @@ class ValidateTest {
         KongConfig config = DeclarativeValidator.load(text, name -> null);
         assertThat(config.edgeGaps().size(), is(1));
         assertThat(config.edgeGaps().getFirst().path(), is("services[0].routes[0].headers"));
+    }
+
+    @Test
+    void syncRateIsMinusOneOrSecondsInTheEdge() throws Exception {
+        String synced = GOOD.replace("policy: local}", "policy: local, sync_rate: 0.5}");
+        assertThat(DeclarativeValidator.load(synced, name -> null).edgeGaps(), is(empty()));
+        String between = GOOD.replace("policy: local}", "policy: local, sync_rate: -0.5}");
+        KongConfig config = DeclarativeValidator.load(between, name -> null);
+        assertThat(config.edgeGaps().size(), is(1));
+        assertThat(config.edgeGaps().getFirst().path(), endsWith(".sync_rate"));
+        String below = GOOD.replace("policy: local}", "policy: local, sync_rate: -2}");
+        assertThrows(ConfigException.class, () -> DeclarativeValidator.load(below, name -> null));
     }
 }

@@ -130,6 +130,84 @@ class RedisRateLimitTest {
         }
     }
 
+    @Test
+    void withSyncRateCountsReachRedisOffTheRequestPathAndARedisOutageIsHandledAsConfigured() throws Exception {
+        int port = EdgeFiles.closedPort();
+        Process redis = startRedis(port);
+        String route = "synced-" + UUID.randomUUID();
+        String yaml = """
+                _format_version: "3.0"
+                services:
+                  - name: backend
+                    url: http://127.0.0.1:%d
+                    routes:
+                      - name: %s
+                        paths: [/synced]
+                        plugins:
+                          - name: rate-limiting
+                            config: {hour: 1000, limit_by: ip, policy: redis, fault_tolerant: false, sync_rate: 0.05,
+                                     redis: {host: 127.0.0.1, port: %d, timeout: 500}}
+                      - name: tolerant
+                        paths: [/tolerant]
+                        plugins:
+                          - name: rate-limiting
+                            config: {hour: 1000, limit_by: ip, policy: redis, fault_tolerant: true, sync_rate: 0.05,
+                                     redis: {host: 127.0.0.1, port: %d, timeout: 500}}
+                      - name: %s
+                        paths: [/held]
+                        plugins:
+                          - name: rate-limiting
+                            config: {hour: 1000, limit_by: ip, policy: redis, sync_rate: 3600,
+                                     redis: {host: 127.0.0.1, port: %d, timeout: 500}}
+                """.formatted(backend.port(), route, port, port, route + "-held", port);
+        try (LocalEdge edge = EdgeFiles.start(dir, yaml)) {
+            String base = "http://127.0.0.1:" + edge.port();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = Http.get(base + "/synced");
+                assertThat(r.statusCode(), is(200));
+                assertThat(r.headers().firstValue("X-RateLimit-Remaining-Hour").orElse(""), is(String.valueOf(999 - i)));
+            }
+            long hourStart = System.currentTimeMillis() / 3_600_000 * 3_600_000;
+            String key = "ratelimit:" + DeclarativeValidator.derived("route", route)
+                    + ":00000000-0000-0000-0000-000000000000:127.0.0.1:" + hourStart + ":hour";
+            Http.await("the three requests synced to Redis", Duration.ofSeconds(15), () -> {
+                try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+                    return "3".equals(jedis.get(key));
+                }
+            });
+            // with an hour between syncs, only a window's first request reaches Redis before the edge stops
+            for (int i = 0; i < 3; i++) {
+                assertThat(Http.get(base + "/held").headers().firstValue("X-RateLimit-Remaining-Hour").orElse(""),
+                           is(String.valueOf(999 - i)));
+            }
+            String heldKey = key.replace(DeclarativeValidator.derived("route", route),
+                                         DeclarativeValidator.derived("route", route + "-held"));
+            try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+                assertThat(jedis.get(heldKey), is("1"));
+            }
+            assertThat(Http.get(base + "/tolerant").statusCode(), is(200));
+
+            redis.destroy();
+            redis.waitFor();
+
+            // the first sync after Redis went away fails and drops the counts; then requests read Redis directly:
+            // refused without fault_tolerant, let through with it
+            Http.await("500 once a sync has failed", Duration.ofSeconds(15),
+                       () -> Http.get(base + "/synced").statusCode() == 500);
+            Http.await("tolerant passes without headers", Duration.ofSeconds(15), () -> {
+                HttpResponse<String> r = Http.get(base + "/tolerant");
+                return r.statusCode() == 200 && r.headers().firstValue("X-RateLimit-Remaining-Hour").isEmpty();
+            });
+
+            redis = startRedis(port);
+            Http.await("200 once Redis is back", Duration.ofSeconds(15),
+                       () -> Http.get(base + "/synced").statusCode() == 200);
+        } finally {
+            redis.destroy();
+            redis.waitFor();
+        }
+    }
+
     private static Process startRedis(int port) throws IOException {
         Path data = Files.createTempDirectory(dir, "redis");
         Process p = new ProcessBuilder("/usr/bin/redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
