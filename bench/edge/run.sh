@@ -11,7 +11,10 @@
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
 # bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=5s ROUNDS=5 WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1
-#   HALF_ROUNDS=5 HALF_SECS=5 PACED_CONNS=16)
+#   HALF_ROUNDS=5 HALF_SECS=5 PACED_CONNS=16 RELAY_PEERS=0 LOW_RATE=)
+# RELAY_PEERS=1 adds bench/edge/RelayPeer.java, the smallest Java relay, once on platform threads and once on virtual
+# threads, to the fixed-rate part at the edge's rate (what the threading model alone costs); LOW_RATE=10000 runs
+# nginx, the edge (and the relays) at that rate as well.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -198,7 +201,21 @@ HALF_SECS=${HALF_SECS:-5}
 HALF_ROUNDS=${HALF_ROUNDS:-5}
 PACED_CONNS=${PACED_CONNS:-16}
 mkdir -p "$WORK/pl"
-"$JDK/bin/javac" -d "$WORK/pl" bench/edge/PacedLoad.java
+"$JDK/bin/javac" -d "$WORK/pl" bench/edge/PacedLoad.java bench/edge/RelayPeer.java
+RELAY_PEERS=${RELAY_PEERS:-0}
+LOW_RATE=${LOW_RATE:-}
+RELAY_P=18100; RELAY_V=18101
+if [ "$RELAY_PEERS" = 1 ]; then
+  for mode in platform virtual; do
+    port=$RELAY_P; [ "$mode" = virtual ] && port=$RELAY_V
+    "$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" RelayPeer "$port" "$BACKEND" "$mode" > "$WORK/relay-$mode.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for port in $RELAY_P $RELAY_V; do
+    for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.2; done
+    check "http://127.0.0.1:$port/" 200
+  done
+fi
 paced() { # round name url rate [header] -> "round name rate achieved p50 p90 p99 p999 svc_p50 svc_p99 errors" in $WORK/half
   local round=$1 name=$2 url=$3 rate=$4 out
   out=$("$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" PacedLoad "$url" "$rate" "$HALF_SECS" "$PACED_CONNS" 2 "${@:5}")
@@ -218,11 +235,19 @@ echo "warming up and measuring (each target: $WARMUP warm-up, then $ROUNDS inter
 } | measure_all
 
 peak() { awk -v n="$1" '$1==n {print $2}' "$WORK/results"; }
-half() { awk -v r="$(peak "$1")" 'BEGIN { printf "%d", r / 2 }'; }
+half() { # half of a target's peak, or the number given
+  if [[ "$1" =~ ^[0-9]+$ ]]; then echo "$1"; else awk -v r="$(peak "$1")" 'BEGIN { printf "%d", r / 2 }'; fi
+}
+FIXED_TARGETS=(nginx:$NGINX:nginx nginx@edge-rate:$NGINX:edge edge:$EDGE:edge edge+jwt+rl:$EDGE_P:edge+jwt+rl
+               edge+jwt+rl+sync:$EDGE_S:edge+jwt+rl+sync)
+[ "$RELAY_PEERS" = 1 ] && FIXED_TARGETS+=(relay-platform@edge-rate:$RELAY_P:edge relay-virtual@edge-rate:$RELAY_V:edge)
+if [ -n "$LOW_RATE" ]; then
+  FIXED_TARGETS+=(nginx@$LOW_RATE:$NGINX:$LOW_RATE edge@$LOW_RATE:$EDGE:$LOW_RATE)
+  [ "$RELAY_PEERS" = 1 ] && FIXED_TARGETS+=(relay-platform@$LOW_RATE:$RELAY_P:$LOW_RATE relay-virtual@$LOW_RATE:$RELAY_V:$LOW_RATE)
+fi
 echo "half-peak latency: $HALF_ROUNDS rounds" >&2
 for round in $(seq 1 "$HALF_ROUNDS"); do
-  for target in nginx:$NGINX:nginx nginx@edge-rate:$NGINX:edge edge:$EDGE:edge edge+jwt+rl:$EDGE_P:edge+jwt+rl \
-                edge+jwt+rl+sync:$EDGE_S:edge+jwt+rl+sync; do
+  for target in "${FIXED_TARGETS[@]}"; do
     IFS=: read -r name port peer <<< "$target"
     rate=$(half "$peer")
     paced "$round" "direct@$name" "http://127.0.0.1:$BACKEND/" "$rate"
@@ -257,7 +282,8 @@ echo "rate just before; medians over the rounds, added p99 = median of each roun
 echo
 echo "| target | rate req/s | p50 ms | p99 ms | p99.9 ms | direct p99 ms | added p99 ms | added p99 in each round | non-2xx |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
-for name in nginx nginx@edge-rate edge edge+jwt+rl edge+jwt+rl+sync; do
+for target in "${FIXED_TARGETS[@]}"; do
+  name=${target%%:*}
   printf '| %s | %s | %s | %s | %s | %s | %.3f | %s | %s |\n' "$name" "$(half_median "$name" 2)" "$(half_median "$name" 3)" \
     "$(half_median "$name" 4)" "$(half_median "$name" 5)" "$(half_median "$name" 6)" "$(half_median "$name" 7)" \
     "$(awk -v n="$name" '$1==n {printf "%s%.2f", (k++ ? ", " : ""), $7}' "$WORK/half-added")" \
