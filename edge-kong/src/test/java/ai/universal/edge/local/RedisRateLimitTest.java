@@ -54,6 +54,7 @@ class RedisRateLimitTest {
                           - name: rate-limiting
                             config: {hour: 5, limit_by: ip, policy: redis, redis: {host: 127.0.0.1, port: 6379}}
                 """.formatted(backend.port(), route);
+        long hourStart = hourWithTimeLeft();
         try (LocalEdge a = EdgeFiles.start(dir, yaml); LocalEdge b = EdgeFiles.start(dir, yaml)) {
             int passed = 0;
             int refused = 0;
@@ -68,7 +69,6 @@ class RedisRateLimitTest {
             }
             assertThat(passed, is(5));
             assertThat(refused, is(5));
-            long hourStart = System.currentTimeMillis() / 3_600_000 * 3_600_000;
             String key = "ratelimit:" + DeclarativeValidator.derived("route", route)
                     + ":00000000-0000-0000-0000-000000000000:127.0.0.1:" + hourStart + ":hour";
             try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
@@ -160,6 +160,7 @@ class RedisRateLimitTest {
                             config: {hour: 1000, limit_by: ip, policy: redis, sync_rate: 3600,
                                      redis: {host: 127.0.0.1, port: %d, timeout: 500}}
                 """.formatted(backend.port(), route, port, port, route + "-held", port);
+        long hourStart = hourWithTimeLeft();
         try (LocalEdge edge = EdgeFiles.start(dir, yaml)) {
             String base = "http://127.0.0.1:" + edge.port();
             for (int i = 0; i < 3; i++) {
@@ -167,7 +168,6 @@ class RedisRateLimitTest {
                 assertThat(r.statusCode(), is(200));
                 assertThat(r.headers().firstValue("X-RateLimit-Remaining-Hour").orElse(""), is(String.valueOf(999 - i)));
             }
-            long hourStart = System.currentTimeMillis() / 3_600_000 * 3_600_000;
             String key = "ratelimit:" + DeclarativeValidator.derived("route", route)
                     + ":00000000-0000-0000-0000-000000000000:127.0.0.1:" + hourStart + ":hour";
             Http.await("the three requests synced to Redis", Duration.ofSeconds(15), () -> {
@@ -206,6 +206,19 @@ class RedisRateLimitTest {
             redis.destroy();
             redis.waitFor();
         }
+    }
+
+    /**
+     * Start of the current hour window, after waiting for the next one when less than a minute of this one is left:
+     * the tests count in hour windows and name their Redis keys by the window's start.
+     */
+    private static long hourWithTimeLeft() throws InterruptedException {
+        long now = System.currentTimeMillis();
+        long next = (now / 3_600_000 + 1) * 3_600_000;
+        if (next - now < 60_000) {
+            Thread.sleep(next - now + 100);
+        }
+        return System.currentTimeMillis() / 3_600_000 * 3_600_000;
     }
 
     private static Process startRedis(int port) throws IOException {
