@@ -1,5 +1,6 @@
 package ai.universal.edge.plugins;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
+import ai.universal.edge.testing.Http;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -163,11 +166,8 @@ class SyncedRedisRateLimitStoreTest {
         for (int i = 0; i < 3; i++) {
             assertThat(admit(store, hour), is(true));
         }
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!"3".equals(redis(hour)) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(redis(hour), is("3"));
+        Http.await("the three counts synced without a call to sync()", Duration.ofSeconds(10),
+                   () -> "3".equals(redis(hour)), () -> "Redis has " + redis(hour));
     }
 
     private boolean admit(SyncedRedisRateLimitStore store, String key) throws Exception {
