@@ -40,6 +40,9 @@ final class HttpSyntax {
     static boolean validHost(String host) {
         int i = 0;
         int n = host.length();
+        if (n == 0) {
+            return false;
+        }
         if (host.charAt(0) == '[') {
             int close = host.indexOf(']');
             if (close < 2) {

@@ -51,6 +51,7 @@ public final class LocalEdge implements AutoCloseable {
     private final AtomicReference<EdgeRuntime> runtime = new AtomicReference<>();
     private final ReentrantLock reloadLock = new ReentrantLock();
     private WebServer server;
+    private ProxyListener listener;
     private ConfigWatcher watcher;
     private ScheduledExecutorService jwksRefresher;
 
@@ -132,8 +133,11 @@ public final class LocalEdge implements AutoCloseable {
     public record ReloadResult(boolean applied, String hash, List<ConfigError> errors) {
     }
 
-    private LocalEdge(Options options) {
+    private final boolean ownListener;
+
+    private LocalEdge(Options options, boolean ownListener) {
         this.options = options;
+        this.ownListener = ownListener;
     }
 
     /**
@@ -145,7 +149,20 @@ public final class LocalEdge implements AutoCloseable {
      * @throws IOException     when the file cannot be read
      */
     public static LocalEdge start(Options options) throws ConfigException, IOException {
-        LocalEdge edge = new LocalEdge(options);
+        return start(options, !"helidon".equals(System.getProperty("edge.listener")));
+    }
+
+    /**
+     * Start with the proxy port served by the edge's own listener, or by Helidon's alone.
+     *
+     * @param options     options
+     * @param ownListener whether {@link ProxyListener} serves the proxy port
+     * @return running edge
+     * @throws ConfigException when the config is invalid or uses what the edge does not implement
+     * @throws IOException     when the file cannot be read or a port not bound
+     */
+    static LocalEdge start(Options options, boolean ownListener) throws ConfigException, IOException {
+        LocalEdge edge = new LocalEdge(options, ownListener);
         try {
             edge.runtime.set(edge.load(Files.readString(options.config(), StandardCharsets.UTF_8)));
             edge.startServer();
@@ -170,13 +187,18 @@ public final class LocalEdge implements AutoCloseable {
         return start(Options.of(config, port, adminPort));
     }
 
-    private void startServer() {
+    private void startServer() throws IOException {
         ProxyHandler proxy = new ProxyHandler(runtime::get, resources, this::port);
         WebSocketProxy ws = new WebSocketProxy(runtime::get, resources, this::port);
         AdminService admin = new AdminService(this);
+        // the proxy port is served by the edge's own listener (ProxyListener: a platform thread per connection);
+        // Helidon's listener then takes, on 127.0.0.1 only and behind the PROXY protocol, what that one hands over
+        // (upgrades, chunked bodies, anything unusual). -Dedge.listener=helidon serves the port with Helidon alone.
+        boolean own = ownListener;
         server = WebServer.builder()
-                .host(options.host())
-                .port(options.port())
+                .host(own ? "127.0.0.1" : options.host())
+                .port(own ? 0 : options.port())
+                .enableProxyProtocol(own)
                 .maxPayloadSize(-1)
                 // streamed answers (SSE) must not wait for the client's delayed ACK between small writes
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
@@ -188,7 +210,7 @@ public final class LocalEdge implements AutoCloseable {
                                      .build())
                 .routing(HttpRouting.builder()
                                  .addFilter((chain, req, res) -> {
-                                     if (ProxyHandler.hostAccepted(req, res)) {
+                                     if (ProxyHandler.hostAccepted(ProxyIo.of(req), ProxyIo.of(res))) {
                                          ws.filter(chain, req, res);
                                      }
                                  })
@@ -199,6 +221,18 @@ public final class LocalEdge implements AutoCloseable {
                         .routing(HttpRouting.builder().register("/", admin)))
                 .build()
                 .start();
+        if (own) {
+            try {
+                listener = new ProxyListener(options.host(), options.port(), server.port(), (req, res) -> {
+                    if (ProxyHandler.hostAccepted(req, res)) {
+                        proxy.handle(req, res);
+                    }
+                }, ProxyListener.MAX_PLATFORM_CONNECTIONS, ProxyListener.IDLE_TIMEOUT_NANOS);
+            } catch (IOException e) {
+                server.stop();
+                throw e;
+            }
+        }
         if (options.watch()) {
             watcher = new ConfigWatcher(options.config(), this::reload);
         }
@@ -217,7 +251,7 @@ public final class LocalEdge implements AutoCloseable {
      * @return port
      */
     public int port() {
-        return server.port();
+        return listener != null ? listener.port() : server.port();
     }
 
     /**
@@ -345,6 +379,9 @@ public final class LocalEdge implements AutoCloseable {
         }
         if (jwksRefresher != null) {
             jwksRefresher.shutdownNow();
+        }
+        if (listener != null) {
+            listener.close();
         }
         if (server != null) {
             server.stop();

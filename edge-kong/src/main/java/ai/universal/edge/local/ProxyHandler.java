@@ -31,7 +31,6 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -74,6 +73,16 @@ final class ProxyHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
+        handle(ProxyIo.of(req), ProxyIo.of(res));
+    }
+
+    /**
+     * Proxy one request.
+     *
+     * @param req request
+     * @param res its response
+     */
+    void handle(ProxyIo.Request req, ProxyIo.Response res) {
         long start = System.nanoTime();
         EdgeRuntime rt = runtime.get();
         Exchange exchange = exchange(req, rt, start);
@@ -107,12 +116,12 @@ final class ProxyHandler implements Handler {
      * @param start arrival time
      * @return exchange
      */
-    static Exchange exchange(ServerRequest req, EdgeRuntime rt, long start) {
-        String method = req.prologue().method().text();
-        String rawPath = req.path().rawPath();
-        String rawQuery = req.query().rawValue();
+    static Exchange exchange(ProxyIo.Request req, EdgeRuntime rt, long start) {
+        String method = req.method();
+        String rawPath = req.rawPath();
+        String rawQuery = req.rawQuery();
         String host = req.headers().first(HeaderNames.HOST).map(ProxyHandler::stripPort).orElse(null);
-        InetSocketAddress remote = (InetSocketAddress) req.remotePeer().address();
+        InetSocketAddress remote = req.client();
         String clientIp = remote.getAddress().getHostAddress();
         Router.Match match = rt.router().match(method, host, rawPath);
         Headers headers = req.headers();
@@ -129,7 +138,7 @@ final class ProxyHandler implements Handler {
             exchange.attributes().put(Router.Match.class.getName(), match);
         }
         exchange.attributes().put(RequestSizeLimitingPlugin.BODY_STREAM,
-                                  (Supplier<InputStream>) () -> req.content().inputStream());
+                                  (Supplier<InputStream>) req::body);
         return exchange;
     }
 
@@ -141,17 +150,17 @@ final class ProxyHandler implements Handler {
      * @param res response
      * @return whether the request may go on
      */
-    static boolean hostAccepted(ServerRequest req, ServerResponse res) {
+    static boolean hostAccepted(ProxyIo.Request req, ProxyIo.Response res) {
         Headers headers = req.headers();
         List<String> hosts = headers.contains(HeaderNames.HOST) ? headers.get(HeaderNames.HOST).allValues() : List.of();
         if (hosts.size() == 1 && HttpSyntax.validHost(hosts.getFirst())) {
             return true;
         }
-        String problem = HttpSyntax.hostProblem("1.1".equals(req.prologue().protocolVersion()), hosts);
+        String problem = HttpSyntax.hostProblem(req.http11(), hosts);
         if (problem == null) {
             return true;
         }
-        res.status(Status.BAD_REQUEST_400);
+        res.status(400);
         res.header(HeaderValues.CONNECTION_CLOSE);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.header(HeaderValues.create("Server", SERVER));
@@ -163,7 +172,7 @@ final class ProxyHandler implements Handler {
      * Add headers a plugin or the configuration set; one that could not be sent as it is (a control character in its
      * value, a name that is no token) is left out and logged, never written into the header block.
      */
-    private static void addChecked(ServerResponse res, Map<String, String> headers) {
+    private static void addChecked(ProxyIo.Response res, Map<String, String> headers) {
         headers.forEach((k, v) -> {
             if (HttpSyntax.isToken(k) && HttpSyntax.isFieldValue(v)) {
                 res.header(HeaderValues.create(k, v));
@@ -193,7 +202,7 @@ final class ProxyHandler implements Handler {
     /**
      * Send a response the edge made (plugin exit, 404, 502/504), with the header and log phases.
      */
-    static void sendEdge(ServerRequest req, ServerResponse res, Exchange exchange, List<EdgePlugin> plugins,
+    static void sendEdge(ProxyIo.Request req, ProxyIo.Response res, Exchange exchange, List<EdgePlugin> plugins,
                          EdgeResponse response) {
         byte[] body = response.body();
         if (response.isMessage()) {
@@ -206,7 +215,7 @@ final class ProxyHandler implements Handler {
         for (EdgePlugin plugin : plugins) {
             plugin.headerFilter(exchange);
         }
-        res.status(Status.create(response.status()));
+        res.status(response.status());
         addChecked(res, response.headers());
         addChecked(res, exchange.downstreamHeaders());
         res.header(HeaderValues.create("Server", SERVER));
@@ -234,13 +243,13 @@ final class ProxyHandler implements Handler {
         }
     }
 
-    private void proxy(ServerRequest req, ServerResponse res, Exchange exchange, RouteTarget target, long start) {
+    private void proxy(ProxyIo.Request req, ProxyIo.Response res, Exchange exchange, RouteTarget target, long start) {
         Entities.Service service = target.service();
         Router.Match match = (Router.Match) exchange.attributes().get(Router.Match.class.getName());
         String upstreamTarget = Router.upstreamPath(match, exchange.path())
                 + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery());
         byte[] buffered = exchange.bufferedBody();
-        boolean hasBody = buffered == null && req.content().hasEntity();
+        boolean hasBody = buffered == null && req.hasEntity();
         long bodyLength = buffered != null ? buffered.length
                 : hasBody ? req.headers().contentLength().orElse(-1) : 0;
         UpstreamClient.BodyWriter writer = null;
@@ -249,7 +258,7 @@ final class ProxyHandler implements Handler {
         } else if (hasBody) {
             writer = out -> {
                 // flush per read: the service sees the body as it arrives, nothing is held back
-                try (InputStream in = req.content().inputStream()) {
+                try (InputStream in = req.body()) {
                     byte[] buffer = new byte[16384];
                     int n;
                     while ((n = in.read(buffer)) >= 0) {
@@ -297,21 +306,21 @@ final class ProxyHandler implements Handler {
         }
     }
 
-    private void relayResponse(ServerRequest req, ServerResponse res, Exchange exchange, RouteTarget target,
+    private void relayResponse(ProxyIo.Request req, ProxyIo.Response res, Exchange exchange, RouteTarget target,
                                UpstreamClient.Response response, long upstreamLatency, long proxyLatency) {
         int status = response.status();
         exchange.complete(status, "service", contentLength(req), 0, upstreamLatency, proxyLatency);
         for (EdgePlugin plugin : target.plugins()) {
             plugin.headerFilter(exchange);
         }
-        res.status(Status.create(status));
+        res.status(status);
         for (String[] h : response.headers()) {
             HeaderName name = headerName(h[0]);
             String lower = name.lowerCase();
             if (HOP_BY_HOP.contains(lower) || lower.equals("content-length")) {
                 continue;
             }
-            res.headers().add(HeaderValues.create(name, h[1]));
+            res.addHeader(HeaderValues.create(name, h[1]));
         }
         if (!exchange.downstreamHeaders().isEmpty()) {
             addChecked(res, exchange.downstreamHeaders());
@@ -358,7 +367,7 @@ final class ProxyHandler implements Handler {
         }
     }
 
-    private List<String[]> upstreamHeaders(ServerRequest req, Exchange exchange, Router.Match match, RouteTarget target,
+    private List<String[]> upstreamHeaders(ProxyIo.Request req, Exchange exchange, Router.Match match, RouteTarget target,
                                            long bodyLength) {
         Headers in = req.headers();
         // never re-sent: SKIP (fixed), plus per request the Connection tokens and what the plugins set or removed
@@ -394,7 +403,7 @@ final class ProxyHandler implements Handler {
                 }
             }
         }
-        if (bodyLength > 0 || bodyLength == 0 && req.content().hasEntity()) {
+        if (bodyLength > 0 || bodyLength == 0 && req.hasEntity()) {
             out.add(new String[] {"Content-Length", String.valueOf(bodyLength)});
         }
         String xff = in.first(HeaderNames.X_FORWARDED_FOR).map(v -> v + ", " + exchange.clientIp()).orElse(exchange.clientIp());
@@ -413,7 +422,7 @@ final class ProxyHandler implements Handler {
         return out;
     }
 
-    private static HeaderName headerName(String name) {
+    static HeaderName headerName(String name) {
         HeaderName known = NAMES.get(name);
         if (known != null) {
             return known;
@@ -432,7 +441,7 @@ final class ProxyHandler implements Handler {
         return Set.copyOf(skip);
     }
 
-    private static long contentLength(ServerRequest req) {
+    private static long contentLength(ProxyIo.Request req) {
         return req.headers().contentLength().orElse(0);
     }
 

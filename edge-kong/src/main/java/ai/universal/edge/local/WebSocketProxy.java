@@ -71,20 +71,22 @@ final class WebSocketProxy {
         }
         long start = System.nanoTime();
         EdgeRuntime rt = runtime.get();
-        Exchange exchange = ProxyHandler.exchange(req, rt, start);
+        ProxyIo.Request request = ProxyIo.of(req);
+        ProxyIo.Response response = ProxyIo.of(res);
+        Exchange exchange = ProxyHandler.exchange(request, rt, start);
         if (exchange.route() == null) {
-            ProxyHandler.sendEdge(req, res, exchange, rt.globalPlugins(),
+            ProxyHandler.sendEdge(request, response, exchange, rt.globalPlugins(),
                                   EdgeResponse.message(404, "no Route matched with those values"));
             return;
         }
         RouteTarget target = (RouteTarget) exchange.attributes().get(RouteTarget.class.getName());
         Optional<EdgeResponse> early = ProxyHandler.access(exchange, target.plugins());
         if (early.isPresent()) {
-            ProxyHandler.sendEdge(req, res, exchange, target.plugins(), early.get());
+            ProxyHandler.sendEdge(request, response, exchange, target.plugins(), early.get());
             return;
         }
         if (target.service() == null) {
-            ProxyHandler.sendEdge(req, res, exchange, target.plugins(),
+            ProxyHandler.sendEdge(request, response, exchange, target.plugins(),
                                   EdgeResponse.message(503, "no Service found with those values"));
             return;
         }
@@ -96,7 +98,7 @@ final class WebSocketProxy {
         UpstreamListener listener = new UpstreamListener();
         WebSocket.Builder builder = http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofMillis(service.connectTimeout()));
-        for (Header h : req.headers()) {
+        for (Header h : request.headers()) {
             String lower = h.name().toLowerCase(Locale.ROOT);
             if (!NOT_FORWARDED.contains(lower) && !exchange.upstreamRemoved().contains(lower)
                     && exchange.upstreamHeaders().keySet().stream().noneMatch(k -> k.equalsIgnoreCase(h.name()))) {
@@ -127,7 +129,7 @@ final class WebSocketProxy {
                                                              TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            ProxyHandler.sendEdge(req, res, exchange, target.plugins(),
+            ProxyHandler.sendEdge(request, response, exchange, target.plugins(),
                                   EdgeResponse.message(502, "An invalid response was received from the upstream server")
                                           .asError());
             return;
@@ -143,7 +145,7 @@ final class WebSocketProxy {
                 error = EdgeResponse.message(502, "An invalid response was received from the upstream server").asError();
             }
             LOGGER.log(System.Logger.Level.DEBUG, "upstream WebSocket " + uri + " failed: " + cause);
-            ProxyHandler.sendEdge(req, res, exchange, target.plugins(), error);
+            ProxyHandler.sendEdge(request, response, exchange, target.plugins(), error);
             return;
         }
         PREPARED.set(new Prepared(upstream, listener));

@@ -127,6 +127,15 @@ class LocalEdgeHttpSyntaxTest {
     }
 
     @Test
+    void anEmptyHostIs400NotA500() throws IOException {
+        int before = backend.requests();
+        String r = raw("GET /api/x HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n");
+        assertThat(r, startsWith("HTTP/1.1 400"));
+        assertThat(r, containsString("{\"message\":\"Bad request\",\"detail\":\"Host header must not be empty\"}"));
+        assertThat(backend.requests(), is(before));
+    }
+
+    @Test
     void twoHostHeadersAre400() throws IOException {
         String r = raw("GET /api/x HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\nConnection: close\r\n\r\n");
         assertThat(r, startsWith("HTTP/1.1 400"));
