@@ -11,7 +11,7 @@
 # The backend is an nginx server block answering a fixed 2-byte JSON body (cheapest possible, so the proxy dominates).
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
 # bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=5s ROUNDS=5 WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1
-#   HALF_ROUNDS=5 HALF_SECS=5 PACED_CONNS=16 RELAY_PEERS=0 LOW_RATE=)
+#   HALF_ROUNDS=5 HALF_SECS=5 PACED_CONNS=16 RELAY_PEERS=0 LOW_RATE= COMPARE_HELIDON=1)
 # RELAY_PEERS=1 adds bench/edge/RelayPeer.java, the smallest Java relay, once on platform threads and once on virtual
 # threads, to the fixed-rate part at the edge's rate (what the threading model alone costs); LOW_RATE=10000 runs
 # nginx, the edge (and the relays) at that rate as well.
@@ -27,6 +27,10 @@ CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
 BACKEND=18090; NGINX=18091; EDGE=18092; EDGE_ADMIN=18093; EDGE_P=18094; EDGE_P_ADMIN=18095; EDGE_G1=18096
 EDGE_S=18098; EDGE_S_ADMIN=18099
+# COMPARE_HELIDON=1 adds the plain edge with the proxy port served by Helidon's listener alone (-Dedge.listener=helidon,
+# virtual threads; the edge's listener before stop 19) as a row, and at the edge's rate in the fixed-rate part
+COMPARE_HELIDON=${COMPARE_HELIDON:-1}
+EDGE_H=18102; EDGE_H_ADMIN=18103
 SYNC_RATE=${SYNC_RATE:-0.1}
 # The edge runs with the serial collector (a proxy's garbage is short-lived and its heap small; G1's barriers and
 # concurrent threads cost throughput on 2 cores); COMPARE_G1=1 adds the plain edge on the JVM's default G1 as a row.
@@ -135,6 +139,7 @@ start_edge "$WORK/plain.yml" $EDGE $EDGE_ADMIN
 start_edge "$WORK/plugins.yml" $EDGE_P $EDGE_P_ADMIN
 start_edge "$WORK/plugins-sync.yml" $EDGE_S $EDGE_S_ADMIN
 [ "$COMPARE_G1" = 1 ] && start_edge "$WORK/plain.yml" $EDGE_G1 $((EDGE_G1 + 1)) ""
+[ "$COMPARE_HELIDON" = 1 ] && start_edge "$WORK/plain.yml" $EDGE_H $EDGE_H_ADMIN "$EDGE_GC -Dedge.listener=helidon"
 
 check() { # url expected-status [header]
   local code
@@ -230,6 +235,7 @@ echo "warming up and measuring (each target: $WARMUP warm-up, then $ROUNDS inter
   echo "nginx http://127.0.0.1:$NGINX/"
   echo "edge http://127.0.0.1:$EDGE/"
   [ "$COMPARE_G1" = 1 ] && echo "edge(G1) http://127.0.0.1:$EDGE_G1/"
+  [ "$COMPARE_HELIDON" = 1 ] && echo "edge(helidon-listener) http://127.0.0.1:$EDGE_H/"
   echo "edge+jwt+rl http://127.0.0.1:$EDGE_P/ Authorization: Bearer $TOKEN"
   echo "edge+jwt+rl+sync http://127.0.0.1:$EDGE_S/ Authorization: Bearer $TOKEN"
 } | measure_all
@@ -240,6 +246,7 @@ half() { # half of a target's peak, or the number given
 }
 FIXED_TARGETS=(nginx:$NGINX:nginx nginx@edge-rate:$NGINX:edge edge:$EDGE:edge edge+jwt+rl:$EDGE_P:edge+jwt+rl
                edge+jwt+rl+sync:$EDGE_S:edge+jwt+rl+sync)
+[ "$COMPARE_HELIDON" = 1 ] && FIXED_TARGETS+=(edge-helidon-listener@edge-rate:$EDGE_H:edge)
 [ "$RELAY_PEERS" = 1 ] && FIXED_TARGETS+=(relay-platform@edge-rate:$RELAY_P:edge relay-virtual@edge-rate:$RELAY_V:edge)
 if [ -n "$LOW_RATE" ]; then
   FIXED_TARGETS+=(nginx@$LOW_RATE:$NGINX:$LOW_RATE edge@$LOW_RATE:$EDGE:$LOW_RATE)

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The edge's HTTP/1.1 client to services: blocking sockets (the edge runs on virtual threads), keep-alive connections
@@ -208,22 +209,83 @@ final class UpstreamClient implements AutoCloseable {
 
     private Connection open(String host, int port, int connectTimeoutMs) throws IOException {
         Socket socket = new Socket();
+        ConnectDeadline deadline = null;
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
+            InetSocketAddress address = new InetSocketAddress(host, port);
+            if (connectTimeoutMs > 0 && !Thread.currentThread().isVirtual()) {
+                // Socket.connect with a timeout leaves the socket non-blocking for good, and then every read that
+                // finds no data costs a read, a poll and a read again instead of one read blocking in the kernel:
+                // on a platform thread the connect blocks and the read-deadline watchdog ends it at its timeout
+                deadline = new ConnectDeadline(socket, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs));
+                deadlines.add(deadline);
+                deadlines.reading();
+                socket.connect(address);
+            } else {
+                socket.connect(address, connectTimeoutMs);
+            }
         } catch (IOException e) {
             try {
                 socket.close();
             } catch (IOException ignored) {
                 // nothing to release
             }
-            if (e instanceof java.net.SocketTimeoutException) {
+            if (deadline != null && deadline.finish()) {
+                throw new SocketTimeoutException("Connect timed out");
+            }
+            if (e instanceof SocketTimeoutException) {
                 throw e;
             }
             throw new ConnectFailure(e);
+        } finally {
+            if (deadline != null) {
+                deadlines.remove(deadline);
+            }
+        }
+        if (deadline != null && deadline.finish()) {
+            // connected just as the watchdog closed the socket
+            throw new SocketTimeoutException("Connect timed out");
         }
         return new Connection(socket, deadlines);
+    }
+
+    /** A blocking connect's deadline: past it, the watchdog closes the socket, which ends the connect. */
+    private static final class ConnectDeadline implements ReadDeadlines.Watched {
+        private final Socket socket;
+        private final long due;
+        private final AtomicLong deadline;
+
+        private ConnectDeadline(Socket socket, long due) {
+            this.socket = socket;
+            this.due = due == 0 ? 1 : due;
+            this.deadline = new AtomicLong(this.due);
+        }
+
+        @Override
+        public long deadline() {
+            return deadline.get();
+        }
+
+        @Override
+        public void expire(long seen) {
+            if (deadline.compareAndSet(seen, 0)) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // the connect ends either way
+                }
+            }
+        }
+
+        /**
+         * The connect ended: stop the watchdog from closing the socket.
+         *
+         * @return whether the watchdog had already closed it (the connect timed out)
+         */
+        boolean finish() {
+            return !deadline.compareAndSet(due, 0) && deadline.get() == 0;
+        }
     }
 
     private Connection poll(String key) {

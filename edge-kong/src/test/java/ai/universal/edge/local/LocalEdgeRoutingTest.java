@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -40,12 +45,25 @@ class LocalEdgeRoutingTest {
     static Path dir;
     private static Backend backend;
     private static LocalEdge edge;
+    /** A listener whose accept queue is full and that never accepts: connects to it hang until their timeout. */
+    private static ServerSocket full;
+    private static final List<Socket> queued = new ArrayList<>();
     private static String base;
 
     @BeforeAll
     static void start() throws Exception {
         backend = new Backend();
         int b = backend.port();
+        full = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        for (int i = 0; i < 4; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(new InetSocketAddress("127.0.0.1", full.getLocalPort()), 200);
+                queued.add(s);
+            } catch (SocketTimeoutException e) {
+                s.close();
+            }
+        }
         edge = EdgeFiles.start(dir, """
                 _format_version: "3.0"
                 services:
@@ -85,14 +103,24 @@ class LocalEdgeRoutingTest {
                     routes:
                       - name: closed
                         paths: [/closed]
-                """.formatted(b, b, EdgeFiles.closedPort()));
+                  - name: unanswered
+                    url: http://127.0.0.1:%d
+                    connect_timeout: 300
+                    routes:
+                      - name: unanswered
+                        paths: [/unanswered]
+                """.formatted(b, b, EdgeFiles.closedPort(), full.getLocalPort()));
         base = "http://127.0.0.1:" + edge.port();
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         edge.close();
         backend.close();
+        for (Socket s : queued) {
+            s.close();
+        }
+        full.close();
     }
 
     private static Map<String, Object> echo(HttpResponse<String> response) throws IOException {
@@ -180,6 +208,19 @@ class LocalEdgeRoutingTest {
         HttpResponse<String> r = Http.get(base + "/closed");
         assertThat(r.statusCode(), is(502));
         assertThat(r.body(), containsString("{\"message\":\"An invalid response was received from the upstream server\""));
+    }
+
+    @Test
+    void upstreamConnectTimeoutIs504() throws IOException {
+        // the service's accept queue is full, so a connect to it hangs (what this test relies on, checked first)
+        try (Socket probe = new Socket()) {
+            assertThrows(SocketTimeoutException.class,
+                         () -> probe.connect(new InetSocketAddress("127.0.0.1", full.getLocalPort()), 200));
+        }
+        HttpResponse<String> r = Http.get(base + "/unanswered");
+        assertThat(r.statusCode(), is(504));
+        assertThat(r.body(), containsString("{\"message\":\"The upstream server is timing out\""));
+        assertThat(Http.get(base + "/api/after-connect-timeout").statusCode(), is(200));
     }
 
     @Test
