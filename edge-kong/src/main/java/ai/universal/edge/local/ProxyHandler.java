@@ -92,6 +92,12 @@ final class ProxyHandler implements Handler {
             return;
         }
         RouteTarget target = (RouteTarget) exchange.attributes().get(RouteTarget.class.getName());
+        for (EdgePlugin plugin : target.plugins()) {
+            if (plugin.waitsOnNetwork()) {
+                res.preferVirtualThread();
+                break;
+            }
+        }
         Optional<EdgeResponse> early = access(exchange, target.plugins());
         if (early.isPresent()) {
             sendEdge(req, res, exchange, target.plugins(), early.get());

@@ -75,6 +75,13 @@ final class ProxyIo {
 
         /** @return a stream for the body: chunked unless a Content-Length header was set */
         OutputStream outputStream();
+
+        /**
+         * The request's plugins wait on the network (see {@link ai.universal.edge.plugins.EdgePlugin#waitsOnNetwork()}):
+         * a connection the edge's listener serves on a platform thread goes on on a virtual thread.
+         */
+        default void preferVirtualThread() {
+        }
     }
 
     static Request of(ServerRequest req) {

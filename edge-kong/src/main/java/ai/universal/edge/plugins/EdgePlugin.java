@@ -29,6 +29,17 @@ public interface EdgePlugin {
      * @param exchange the request
      * @return a response to send instead of proxying, or empty to go on
      */
+    /**
+     * Whether this plugin's access phase waits on a network round trip of its own for every request (rate-limiting
+     * counting in Redis synchronously). The edge's listener then serves that connection on a virtual thread, where
+     * such a wait is cheap, instead of a platform thread.
+     *
+     * @return true when every request waits on the network here
+     */
+    default boolean waitsOnNetwork() {
+        return false;
+    }
+
     default Optional<EdgeResponse> access(Exchange exchange) {
         return Optional.empty();
     }

@@ -77,6 +77,11 @@ public final class RateLimitingPlugin implements EdgePlugin {
     }
 
     @Override
+    public boolean waitsOnNetwork() {
+        return store instanceof RedisRateLimitStore;
+    }
+
+    @Override
     public String name() {
         return "rate-limiting";
     }

@@ -59,6 +59,9 @@ class ProxyListenerTest {
     /** Answers {@code METHOD path?query client=IP body=...}; /skip leaves the body unread, /boom fails, /stream streams. */
     private void handle(ProxyIo.Request req, ProxyIo.Response res) {
         virtual.put(req.rawPath(), Thread.currentThread().isVirtual());
+        if (req.rawPath().startsWith("/redis")) {
+            res.preferVirtualThread();
+        }
         if (req.rawPath().equals("/boom")) {
             throw new IllegalStateException("handler failure");
         }
@@ -224,6 +227,63 @@ class ProxyListenerTest {
             assertTrue(Reply.read(second.getInputStream()).body.startsWith("GET /second "));
             assertEquals(false, virtual.get("/first"));
             assertEquals(true, virtual.get("/second"));
+        }
+    }
+
+    @Test
+    void aConnectionWhosePluginsWaitOnTheNetworkGoesOnOnAVirtualThread() throws IOException {
+        ProxyListener listener = listener(8, ProxyListener.IDLE_TIMEOUT_NANOS);
+        try (Socket s = connect(listener.port())) {
+            InputStream in = s.getInputStream();
+            write(s, "GET /plain HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertTrue(Reply.read(in).body.startsWith("GET /plain "));
+            write(s, "GET /redis-1 HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertTrue(Reply.read(in).body.startsWith("GET /redis-1 "));
+            write(s, "POST /redis-2 HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok");
+            assertEquals("POST /redis-2 client=" + CLIENT.getHostAddress() + " body=ok", Reply.read(in).body);
+            write(s, "GET /last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            assertTrue(Reply.read(in).body.startsWith("GET /last "));
+            assertEquals(-1, in.read(), "the virtual thread closes the connection too");
+        }
+        assertEquals(false, virtual.get("/plain"));
+        assertEquals(false, virtual.get("/redis-1"), "the request that asked is still served where it began");
+        assertEquals(true, virtual.get("/redis-2"));
+        assertEquals(true, virtual.get("/last"));
+    }
+
+    @Test
+    void onlyRateLimitingThatWaitsOnRedisPerRequestAsksForAVirtualThread() throws Exception {
+        String yaml = """
+                _format_version: "3.0"
+                services:
+                  - name: s
+                    url: http://127.0.0.1:1
+                    routes:
+                      - name: sync
+                        paths: [/sync]
+                        plugins:
+                          - name: rate-limiting
+                            config: {minute: 100, policy: redis, redis: {host: 127.0.0.1, port: 6379}}
+                      - name: synced
+                        paths: [/synced]
+                        plugins:
+                          - name: rate-limiting
+                            config: {minute: 100, policy: redis, sync_rate: 1, redis: {host: 127.0.0.1, port: 6379}}
+                      - name: local
+                        paths: [/local]
+                        plugins:
+                          - name: rate-limiting
+                            config: {minute: 100, policy: local}
+                """;
+        try (EdgeResources resources = new EdgeResources()) {
+            EdgeRuntime rt = EdgeRuntime.compile(ai.universal.edge.config.DeclarativeValidator.load(yaml, n -> null),
+                                                 resources);
+            Map<String, Boolean> waits = new ConcurrentHashMap<>();
+            for (String path : List.of("/sync", "/synced", "/local")) {
+                waits.put(path, rt.router().match("GET", null, path).target().plugins().stream()
+                        .anyMatch(ai.universal.edge.plugins.EdgePlugin::waitsOnNetwork));
+            }
+            assertEquals(Map.of("/sync", true, "/synced", false, "/local", false), waits);
         }
     }
 
