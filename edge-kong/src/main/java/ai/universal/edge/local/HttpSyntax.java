@@ -101,12 +101,21 @@ final class HttpSyntax {
             return false;
         }
         for (int i = 0; i < n; i++) {
-            char c = name.charAt(i);
-            if (c > 0x7e || c <= 0x20 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+            if (!isTokenChar(name.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * RFC 9110 {@code tchar}.
+     *
+     * @param c character
+     * @return whether it may be part of a token
+     */
+    static boolean isTokenChar(char c) {
+        return c <= 0x7e && c > 0x20 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
     }
 
     /**
@@ -145,16 +154,16 @@ final class HttpSyntax {
         return line.substring(start, end);
     }
 
-    private static boolean isUnreserved(char c) {
+    static boolean isUnreserved(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
                 || c == '_' || c == '~';
     }
 
-    private static boolean isSubDelim(char c) {
+    static boolean isSubDelim(char c) {
         return "!$&'()*+,;=".indexOf(c) >= 0;
     }
 
-    private static boolean isHex(char c) {
+    static boolean isHex(char c) {
         return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 }

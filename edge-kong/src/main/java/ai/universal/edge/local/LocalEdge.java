@@ -194,11 +194,10 @@ public final class LocalEdge implements AutoCloseable {
         // the proxy port is served by the edge's own listener (ProxyListener: a platform thread per connection);
         // Helidon's listener then takes, on 127.0.0.1 only and behind the PROXY protocol, what that one hands over
         // (upgrades, chunked bodies, anything unusual). -Dedge.listener=helidon serves the port with Helidon alone.
-        boolean own = ownListener;
         server = WebServer.builder()
-                .host(own ? "127.0.0.1" : options.host())
-                .port(own ? 0 : options.port())
-                .enableProxyProtocol(own)
+                .host(ownListener ? "127.0.0.1" : options.host())
+                .port(ownListener ? 0 : options.port())
+                .enableProxyProtocol(ownListener)
                 .maxPayloadSize(-1)
                 // streamed answers (SSE) must not wait for the client's delayed ACK between small writes
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
@@ -221,7 +220,7 @@ public final class LocalEdge implements AutoCloseable {
                         .routing(HttpRouting.builder().register("/", admin)))
                 .build()
                 .start();
-        if (own) {
+        if (ownListener) {
             try {
                 listener = new ProxyListener(options.host(), options.port(), server.port(), (req, res) -> {
                     if (ProxyHandler.hostAccepted(req, res)) {

@@ -44,27 +44,11 @@ final class ProxyConnection implements Runnable {
     private static final boolean[] TARGET = new boolean[128];
 
     static {
-        for (char c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[Character.toUpperCase(c)] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-        // RFC 3986 path and query characters: unreserved, sub-delims, ':', '@', '/', '?' and '%' (checked for two
-        // hex digits); nothing Helidon might read differently ('#', brackets, quotes, backslash, braces...)
-        for (char c = '0'; c <= '9'; c++) {
-            TARGET[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TARGET[c] = true;
-            TARGET[Character.toUpperCase(c)] = true;
-        }
-        for (char c : "-._~!$&'()*+,;=:@/?%".toCharArray()) {
-            TARGET[c] = true;
+        for (char c = 0; c < 128; c++) {
+            TCHAR[c] = HttpSyntax.isTokenChar(c);
+            // RFC 3986 path and query characters: unreserved, sub-delims, ':', '@', '/', '?' and '%' (checked for two
+            // hex digits); nothing Helidon might read differently ('#', brackets, quotes, backslash, braces...)
+            TARGET[c] = HttpSyntax.isUnreserved(c) || HttpSyntax.isSubDelim(c) || ":@/?%".indexOf(c) >= 0;
         }
     }
 
@@ -226,7 +210,8 @@ final class ProxyConnection implements Runnable {
             if (b < 0 || !TARGET[b]) {
                 return null;
             }
-            if (b == '%' && (i + 2 >= sp2 || !isHex(buf[i + 1]) || !isHex(buf[i + 2]))) {
+            if (b == '%' && (i + 2 >= sp2 || !HttpSyntax.isHex((char) buf[i + 1])
+                    || !HttpSyntax.isHex((char) buf[i + 2]))) {
                 return null;
             }
             if (b == '?' && query < 0) {
@@ -339,20 +324,12 @@ final class ProxyConnection implements Runnable {
             return false;
         }
         // what the proxy did not read of the body is skipped, if small, to keep the connection
-        Body body = request.body;
-        if (body != null && body.remaining > 0) {
+        if (request.contentLength > 0) {
+            Body body = request.body();
             if (body.remaining > DRAIN_MAX) {
                 return false;
             }
-            byte[] skip = new byte[8192];
-            while (body.read(skip, 0, skip.length) >= 0) {
-                // skipping
-            }
-        } else if (body == null && request.contentLength > 0) {
-            if (request.contentLength > DRAIN_MAX) {
-                return false;
-            }
-            new Body(request.contentLength).transferTo(OutputStream.nullOutputStream());
+            body.transferTo(OutputStream.nullOutputStream());
         }
         return true;
     }
@@ -460,10 +437,6 @@ final class ProxyConnection implements Runnable {
         return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
-    private static boolean isHex(byte b) {
-        return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F';
-    }
-
     private static boolean digits(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) < '0' || s.charAt(i) > '9') {
@@ -531,7 +504,7 @@ final class ProxyConnection implements Runnable {
         }
 
         @Override
-        public InputStream body() {
+        public Body body() {
             if (body == null) {
                 body = new Body(contentLength);
             }
@@ -658,7 +631,7 @@ final class ProxyConnection implements Runnable {
             started = true;
         }
 
-        void finish() {
+        void finish() throws IOException {
             if (stream != null && !stream.closed) {
                 stream.close();
             }
@@ -697,36 +670,37 @@ final class ProxyConnection implements Runnable {
          */
         private final class BodyOut extends OutputStream {
             private final long length;
+            /** Chunked framing when no Content-Length was set (and the request is no HEAD). */
+            private final ChunkedOutput chunks;
             private long written;
             private boolean headSent;
             private boolean closed;
 
             private BodyOut(long length) {
                 this.length = length;
+                this.chunks = length < 0 && !head ? new ChunkedOutput(out) : null;
             }
 
             private void head() {
                 if (!headSent) {
                     headSent = true;
-                    writeHead(-1, length < 0 && !head);
+                    writeHead(-1, chunks != null);
                 }
             }
 
             @Override
-            public void write(int b) {
+            public void write(int b) throws IOException {
                 write(new byte[] {(byte) b}, 0, 1);
             }
 
             @Override
-            public void write(byte[] b, int off, int len) {
+            public void write(byte[] b, int off, int len) throws IOException {
                 head();
                 if (len == 0 || head) {
                     return;
                 }
-                if (length < 0) {
-                    out.ascii(Integer.toHexString(len)).crlf();
-                    out.write(b, off, len);
-                    out.crlf();
+                if (chunks != null) {
+                    chunks.write(b, off, len);
                 } else {
                     out.write(b, off, len);
                 }
@@ -740,14 +714,14 @@ final class ProxyConnection implements Runnable {
             }
 
             @Override
-            public void close() {
+            public void close() throws IOException {
                 if (closed) {
                     return;
                 }
                 closed = true;
                 head();
-                if (length < 0 && !head) {
-                    out.ascii("0").crlf().crlf();
+                if (chunks != null) {
+                    chunks.finish();
                 } else if (length >= 0 && written != length && !head) {
                     // the body ended short of its Content-Length: the client can only tell by the connection closing
                     closeAfter = true;
@@ -760,7 +734,7 @@ final class ProxyConnection implements Runnable {
     /**
      * The connection's output buffer: a response's head and a small body leave in one write.
      */
-    private static final class Output {
+    private static final class Output extends OutputStream {
         private final OutputStream socket;
         private final byte[] buf = new byte[16 * 1024];
         private int n;
@@ -788,7 +762,16 @@ final class ProxyConnection implements Runnable {
             return ascii("\r\n");
         }
 
-        void write(byte[] b, int off, int len) {
+        @Override
+        public void write(int b) {
+            if (n == buf.length) {
+                flush();
+            }
+            buf[n++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
             if (len > buf.length - n) {
                 flush();
                 if (len > buf.length) {
@@ -804,7 +787,8 @@ final class ProxyConnection implements Runnable {
             n += len;
         }
 
-        void flush() {
+        @Override
+        public void flush() {
             if (n == 0) {
                 return;
             }

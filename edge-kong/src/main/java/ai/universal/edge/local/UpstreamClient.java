@@ -555,49 +555,6 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    /** Request body of unknown length: one chunk per write. */
-    private static final class ChunkedOutput extends OutputStream {
-        private final OutputStream out;
-        private boolean finished;
-
-        private ChunkedOutput(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return;
-            }
-            out.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(b, off, len);
-            out.write('\r');
-            out.write('\n');
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
-
-        private void finish() throws IOException {
-            if (!finished) {
-                finished = true;
-                out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            }
-        }
-
-        @Override
-        public void close() {
-            // finish() ends the body
-        }
-    }
-
     /** Body with a known length; returns the connection to the pool once read to the end. */
     private final class FixedInput extends InputStream {
         private final Connection c;
