@@ -338,7 +338,13 @@ final class ProxyHandler implements Handler {
         long length = response.length();
         long sent = 0;
         try {
-            if (status == 204 || status == 304 || "HEAD".equals(exchange.method()) || status < 200) {
+            if (status == 204 || status == 304 || status < 200) {
+                res.send();
+            } else if ("HEAD".equals(exchange.method())) {
+                // the service's Content-Length is the length a GET would have had (RFC 9110 9.3.2), as Kong passes it
+                if (length >= 0) {
+                    res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, String.valueOf(length)));
+                }
                 res.send();
             } else if (length >= 0 && length <= SMALL_BODY) {
                 // small body of known length: one read, one write

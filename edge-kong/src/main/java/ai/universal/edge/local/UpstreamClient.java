@@ -193,7 +193,11 @@ final class UpstreamClient implements AutoCloseable {
                 continue;
             }
             InputStream bodyStream;
-            if (method.equals("HEAD") || status == 204 || status == 304 || status == 101) {
+            if (method.equals("HEAD")) {
+                // some services (Helidon 4.5 on an `any` route) send the body after a HEAD answer anyway: those bytes
+                // would be read as the next request's answer, so this connection is not used again
+                bodyStream = new FixedInput(c, key, 0, true);
+            } else if (status == 204 || status == 304 || status == 101) {
                 bodyStream = new FixedInput(c, key, 0, close);
             } else if (chunked) {
                 bodyStream = new ChunkedInput(c, key, close);
@@ -301,7 +305,8 @@ final class UpstreamClient implements AutoCloseable {
     }
 
     private void release(Connection c, String key) {
-        if (closed) {
+        if (closed || c.in.pos < c.in.limit) {
+            // bytes beyond the answer (a service that sent more than it framed) would be read as the next answer
             c.closeQuietly();
             return;
         }

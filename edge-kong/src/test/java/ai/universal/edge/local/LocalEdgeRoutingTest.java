@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.universal.edge.testing.Backend;
 import ai.universal.edge.testing.EdgeFiles;
@@ -221,6 +222,64 @@ class LocalEdgeRoutingTest {
         assertThat(r.statusCode(), is(504));
         assertThat(r.body(), containsString("{\"message\":\"The upstream server is timing out\""));
         assertThat(Http.get(base + "/api/after-connect-timeout").statusCode(), is(200));
+    }
+
+    @Test
+    void bytesAServiceSendsBeyondItsAnswerAreNotReadAsTheNextAnswer(@TempDir Path own) throws Exception {
+        // a service that frames "ok" with Content-Length: 2 and then sends 5 bytes more, on every request
+        AtomicInteger connections = new AtomicInteger();
+        try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Thread.ofVirtual().start(() -> {
+                while (!service.isClosed()) {
+                    try {
+                        Socket c = service.accept();
+                        connections.incrementAndGet();
+                        Thread.ofVirtual().start(() -> answerWithExtraBytes(c));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            try (LocalEdge sloppy = EdgeFiles.start(own, """
+                    _format_version: "3.0"
+                    services:
+                      - name: sloppy
+                        url: http://127.0.0.1:%d
+                        routes:
+                          - name: sloppy
+                            paths: [/]
+                    """.formatted(service.getLocalPort()))) {
+                String url = "http://127.0.0.1:" + sloppy.port() + "/";
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<String> r = Http.get(url + i);
+                    assertThat("request " + i, r.statusCode(), is(200));
+                    assertThat(r.body(), is("ok"));
+                }
+                // each request went out on a new connection: the one with stray bytes was not pooled
+                assertThat(connections.get(), is(3));
+            }
+        }
+    }
+
+    private static void answerWithExtraBytes(Socket c) {
+        try (c) {
+            InputStream in = c.getInputStream();
+            while (true) {
+                int matched = 0;
+                while (matched < 4) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                c.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA"
+                                                  .getBytes(StandardCharsets.ISO_8859_1));
+                c.getOutputStream().flush();
+            }
+        } catch (IOException e) {
+            // the edge closed the connection
+        }
     }
 
     @Test

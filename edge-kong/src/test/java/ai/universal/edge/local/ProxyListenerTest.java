@@ -24,6 +24,8 @@ import ai.universal.edge.testing.Backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderValues;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -340,6 +342,53 @@ class ProxyListenerTest {
                 assertEquals(5, chunked.at("/bodyLength").asInt());
             }
         }
+    }
+
+    @Test
+    void aHeadAnswerCarriesTheServicesContentLengthOnBothListeners() throws Exception {
+        // a service whose GET body is the same for every request, so its HEAD answer's length is known
+        WebServer service = WebServer.builder().host("127.0.0.1").port(0)
+                .routing(HttpRouting.builder().any((req, res) -> res.send("twelve bytes"))).build().start();
+        closing.add(service::stop);
+        Path file = dir.resolve("kong.yml");
+        Files.writeString(file, """
+                _format_version: "3.0"
+                services:
+                  - name: fixed
+                    url: http://127.0.0.1:%d
+                    routes:
+                      - name: all
+                        paths: [/]
+                """.formatted(service.port()));
+        String direct;
+        try (Socket s = connect(service.port())) {
+            write(s, "HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n");
+            direct = headerOf(readHead(s.getInputStream()), "content-length");
+        }
+        assertEquals("12", direct, "the service gives a HEAD the length of its GET body");
+        for (boolean own : new boolean[] {true, false}) {
+            LocalEdge edge = LocalEdge.start(LocalEdge.Options.of(file, 0, 0).withEnv(n -> null).withWatch(false), own);
+            closing.add(edge);
+            try (Socket s = connect(edge.port())) {
+                write(s, "HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n");
+                String head = readHead(s.getInputStream());
+                assertTrue(head.startsWith("HTTP/1.1 200 "), head);
+                assertEquals(direct, headerOf(head, "content-length"), "own listener " + own + ": " + head);
+                // no body followed the head: the next answer on the connection is the next request's
+                write(s, "GET /after HTTP/1.1\r\nHost: t\r\n\r\n");
+                assertEquals("twelve bytes", Reply.read(s.getInputStream()).body, "own listener " + own);
+            }
+        }
+    }
+
+    private static String headerOf(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
     }
 
     /** Reads up to and including the first blank line (CRLF CRLF, or LF LF for the bare-LF request). */
