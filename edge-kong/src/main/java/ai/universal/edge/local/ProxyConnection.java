@@ -9,9 +9,12 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.helidon.http.DateTime;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
@@ -69,7 +72,7 @@ final class ProxyConnection implements Runnable {
     private final ProxyListener listener;
     private final Handler handler;
     private final InputStream in;
-    private final Output out;
+    private final AsciiOutput out;
     private final InetSocketAddress client;
     private final byte[] buf = new byte[HEAD_MAX];
     private int pos;
@@ -84,7 +87,7 @@ final class ProxyConnection implements Runnable {
         this.listener = listener;
         this.handler = handler;
         this.in = socket.getInputStream();
-        this.out = new Output(socket.getOutputStream());
+        this.out = new AsciiOutput(socket.getOutputStream(), 16 * 1024);
         this.client = (InetSocketAddress) socket.getRemoteSocketAddress();
     }
 
@@ -568,7 +571,8 @@ final class ProxyConnection implements Runnable {
      */
     private final class Response implements ProxyIo.Response {
         private final boolean head;
-        private final WritableHeaders<?> headers = WritableHeaders.create();
+        /** The answer's headers in the order they were set: a handful, so a list and no index. */
+        private final List<Header> headers = new ArrayList<>(16);
         private int status = 200;
         private boolean started;
         private boolean closeAfter;
@@ -586,7 +590,13 @@ final class ProxyConnection implements Runnable {
 
         @Override
         public void header(Header header) {
-            headers.set(header);
+            String name = header.headerName().lowerCase();
+            for (int i = headers.size() - 1; i >= 0; i--) {
+                if (headers.get(i).headerName().lowerCase().equals(name)) {
+                    headers.remove(i);
+                }
+            }
+            headers.add(header);
         }
 
         @Override
@@ -594,21 +604,39 @@ final class ProxyConnection implements Runnable {
             headers.add(header);
         }
 
+        private Header first(HeaderName name) {
+            String lower = name.lowerCase();
+            for (Header h : headers) {
+                if (h.headerName().lowerCase().equals(lower)) {
+                    return h;
+                }
+            }
+            return null;
+        }
+
         @Override
         public void send(byte[] body) {
             begin();
-            writeHead(body.length, false);
-            if (!head) {
-                out.write(body, 0, body.length);
+            try {
+                writeHead(body.length, false);
+                if (!head) {
+                    out.write(body, 0, body.length);
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            out.flush();
         }
 
         @Override
         public void send() {
             begin();
-            writeHead(status < 200 || status == 204 || status == 304 ? -1 : 0, false);
-            out.flush();
+            try {
+                writeHead(status < 200 || status == 204 || status == 304 ? -1 : 0, false);
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
@@ -619,8 +647,8 @@ final class ProxyConnection implements Runnable {
         @Override
         public OutputStream outputStream() {
             begin();
-            long length = headers.contentLength().orElse(-1);
-            stream = new BodyOut(length);
+            Header contentLength = first(HeaderNames.CONTENT_LENGTH);
+            stream = new BodyOut(contentLength == null ? -1 : Long.parseLong(contentLength.get()));
             return stream;
         }
 
@@ -637,29 +665,34 @@ final class ProxyConnection implements Runnable {
             }
         }
 
-        private void writeHead(long contentLength, boolean chunked) {
-            if (headers.first(HeaderNames.CONNECTION).map(v -> v.toLowerCase(java.util.Locale.ROOT).contains("close")).orElse(false)) {
+        private void writeHead(long contentLength, boolean chunked) throws IOException {
+            Header connection = first(HeaderNames.CONNECTION);
+            if (connection != null && connection.get().toLowerCase(java.util.Locale.ROOT).contains("close")) {
                 closeAfter = true;
             }
             Status s = Status.create(status);
             out.ascii("HTTP/1.1 ").ascii(String.valueOf(status)).ascii(" ").ascii(s.reasonPhrase()).crlf();
-            if (!headers.contains(HeaderNames.DATE)) {
+            if (first(HeaderNames.DATE) == null) {
                 out.ascii("Date: ").ascii(DateTime.rfc1123String()).crlf();
             }
             out.ascii(closeAfter ? "Connection: close" : "Connection: keep-alive").crlf();
-            if (contentLength >= 0 && !headers.contains(HeaderNames.CONTENT_LENGTH)) {
+            if (contentLength >= 0 && first(HeaderNames.CONTENT_LENGTH) == null) {
                 out.ascii("Content-Length: ").ascii(String.valueOf(contentLength)).crlf();
             }
             if (chunked) {
                 out.ascii("Transfer-Encoding: chunked").crlf();
             }
             for (Header h : headers) {
-                if (h.headerName().equals(HeaderNames.CONNECTION)) {
+                if (h == connection || h.headerName().lowerCase().equals(HeaderNames.CONNECTION.lowerCase())) {
                     continue;
                 }
                 String name = h.name();
-                for (String v : h.allValues()) {
-                    out.ascii(name).ascii(": ").ascii(v).crlf();
+                if (h.valueCount() == 1) {
+                    out.ascii(name).ascii(": ").ascii(h.get()).crlf();
+                } else {
+                    for (String v : h.allValues()) {
+                        out.ascii(name).ascii(": ").ascii(v).crlf();
+                    }
                 }
             }
             out.crlf();
@@ -681,7 +714,7 @@ final class ProxyConnection implements Runnable {
                 this.chunks = length < 0 && !head ? new ChunkedOutput(out) : null;
             }
 
-            private void head() {
+            private void head() throws IOException {
                 if (!headSent) {
                     headSent = true;
                     writeHead(-1, chunks != null);
@@ -708,7 +741,7 @@ final class ProxyConnection implements Runnable {
             }
 
             @Override
-            public void flush() {
+            public void flush() throws IOException {
                 head();
                 out.flush();
             }
@@ -727,77 +760,6 @@ final class ProxyConnection implements Runnable {
                     closeAfter = true;
                 }
                 out.flush();
-            }
-        }
-    }
-
-    /**
-     * The connection's output buffer: a response's head and a small body leave in one write.
-     */
-    private static final class Output extends OutputStream {
-        private final OutputStream socket;
-        private final byte[] buf = new byte[16 * 1024];
-        private int n;
-
-        private Output(OutputStream socket) {
-            this.socket = socket;
-        }
-
-        Output ascii(String s) {
-            int len = s.length();
-            if (n + len > buf.length) {
-                flush();
-                if (len > buf.length) {
-                    write(s.getBytes(StandardCharsets.ISO_8859_1), 0, len);
-                    return this;
-                }
-            }
-            for (int i = 0; i < len; i++) {
-                buf[n++] = (byte) s.charAt(i);
-            }
-            return this;
-        }
-
-        Output crlf() {
-            return ascii("\r\n");
-        }
-
-        @Override
-        public void write(int b) {
-            if (n == buf.length) {
-                flush();
-            }
-            buf[n++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (len > buf.length - n) {
-                flush();
-                if (len > buf.length) {
-                    try {
-                        socket.write(b, off, len);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    return;
-                }
-            }
-            System.arraycopy(b, off, buf, n, len);
-            n += len;
-        }
-
-        @Override
-        public void flush() {
-            if (n == 0) {
-                return;
-            }
-            try {
-                socket.write(buf, 0, n);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                n = 0;
             }
         }
     }

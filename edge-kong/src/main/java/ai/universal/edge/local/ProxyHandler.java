@@ -398,15 +398,8 @@ final class ProxyHandler implements Handler {
             }
         }
         List<String[]> out = new java.util.ArrayList<>(in.size() + 12);
-        Entities.Service service = target.service();
-        String clientHost = in.first(HeaderNames.HOST).orElse("");
-        if (target.route().preserveHost() && !clientHost.isEmpty()) {
-            out.add(new String[] {"Host", clientHost});
-        } else {
-            boolean defaultPort = service.port() == 80 && "http".equals(service.protocol())
-                    || service.port() == 443 && "https".equals(service.protocol());
-            out.add(new String[] {"Host", service.host() + (defaultPort ? "" : ":" + service.port())});
-        }
+        String clientHost = target.route().preserveHost() ? in.first(HeaderNames.HOST).orElse("") : "";
+        out.add(new String[] {"Host", clientHost.isEmpty() ? target.upstreamHost() : clientHost});
         for (Header h : in) {
             String lower = h.headerName().lowerCase();
             if (!SKIP.contains(lower) && (skip == null || !skip.contains(lower))) {

@@ -1,6 +1,5 @@
 package ai.universal.edge.local;
 
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -123,16 +122,15 @@ final class UpstreamClient implements AutoCloseable {
         c.responseStarted = false;
         try {
             c.in.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(request.readTimeoutMs());
-            StringBuilder head = new StringBuilder(512);
-            head.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
+            AsciiOutput head = c.out;
+            head.ascii(request.method()).ascii(" ").ascii(request.target()).ascii(" HTTP/1.1").crlf();
             for (String[] h : request.headers()) {
-                head.append(h[0]).append(": ").append(h[1]).append("\r\n");
+                head.ascii(h[0]).ascii(": ").ascii(h[1]).crlf();
             }
             if (request.bodyLength() < 0) {
-                head.append("Transfer-Encoding: chunked\r\n");
+                head.ascii("Transfer-Encoding: chunked").crlf();
             }
-            head.append("\r\n");
-            c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            head.crlf();
             if (body != null) {
                 if (request.bodyLength() < 0) {
                     ChunkedOutput chunked = new ChunkedOutput(c.out);
@@ -347,13 +345,13 @@ final class UpstreamClient implements AutoCloseable {
     private static final class Connection {
         private final Socket socket;
         private final SocketInput in;
-        private final OutputStream out;
+        private final AsciiOutput out;
         private boolean responseStarted;
 
         private Connection(Socket socket, ReadDeadlines deadlines) throws IOException {
             this.socket = socket;
             this.in = new SocketInput(socket, deadlines);
-            this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
+            this.out = new AsciiOutput(socket.getOutputStream(), 8 * 1024);
             deadlines.add(in);
         }
 
