@@ -12,8 +12,9 @@
 # Needs: nginx, wrk, openssl, redis on 127.0.0.1:6379, JDK >= 21. Everything listens on 127.0.0.1 only; every run is
 # bounded by DURATION. Usage: bench/edge/run.sh  (env: DURATION=5s ROUNDS=5 WARMUP=15s CONNS=32 THREADS=2 EDGE_JVM_OPTS= EDGE_GC= COMPARE_G1=1
 #   HALF_ROUNDS=5 HALF_SECS=5 PACED_CONNS=16 RELAY_PEERS=0 LOW_RATE= COMPARE_HELIDON=1)
-# RELAY_PEERS=1 adds bench/edge/RelayPeer.java, the smallest Java relay, once on platform threads and once on virtual
-# threads, to the fixed-rate part at the edge's rate (what the threading model alone costs); LOW_RATE=10000 runs
+# RELAY_PEERS=1 adds bench/edge/RelayPeer.java, the smallest Java relay, on platform threads, on virtual threads and as
+# event loops (one selector thread per core, nginx's model), to the fixed-rate part at the edge's rate (what the
+# threading model alone costs); LOW_RATE=10000 runs
 # nginx, the edge (and the relays) at that rate as well.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -209,14 +210,14 @@ mkdir -p "$WORK/pl"
 "$JDK/bin/javac" -d "$WORK/pl" bench/edge/PacedLoad.java bench/edge/RelayPeer.java
 RELAY_PEERS=${RELAY_PEERS:-0}
 LOW_RATE=${LOW_RATE:-}
-RELAY_P=18100; RELAY_V=18101
+RELAY_P=18100; RELAY_V=18101; RELAY_L=18108
 if [ "$RELAY_PEERS" = 1 ]; then
-  for mode in platform virtual; do
-    port=$RELAY_P; [ "$mode" = virtual ] && port=$RELAY_V
-    "$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" RelayPeer "$port" "$BACKEND" "$mode" > "$WORK/relay-$mode.log" 2>&1 &
+  for mode in platform:$RELAY_P virtual:$RELAY_V loop:$RELAY_L; do
+    "$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$WORK/pl" RelayPeer "${mode#*:}" "$BACKEND" "${mode%%:*}" \
+      > "$WORK/relay-${mode%%:*}.log" 2>&1 &
     PIDS+=($!)
   done
-  for port in $RELAY_P $RELAY_V; do
+  for port in $RELAY_P $RELAY_V $RELAY_L; do
     for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.2; done
     check "http://127.0.0.1:$port/" 200
   done
@@ -247,10 +248,12 @@ half() { # half of a target's peak, or the number given
 FIXED_TARGETS=(nginx:$NGINX:nginx nginx@edge-rate:$NGINX:edge edge:$EDGE:edge edge+jwt+rl:$EDGE_P:edge+jwt+rl
                edge+jwt+rl+sync:$EDGE_S:edge+jwt+rl+sync)
 [ "$COMPARE_HELIDON" = 1 ] && FIXED_TARGETS+=(edge-helidon-listener@edge-rate:$EDGE_H:edge)
-[ "$RELAY_PEERS" = 1 ] && FIXED_TARGETS+=(relay-platform@edge-rate:$RELAY_P:edge relay-virtual@edge-rate:$RELAY_V:edge)
+[ "$RELAY_PEERS" = 1 ] && FIXED_TARGETS+=(relay-platform@edge-rate:$RELAY_P:edge relay-virtual@edge-rate:$RELAY_V:edge
+                                          relay-loop@edge-rate:$RELAY_L:edge)
 if [ -n "$LOW_RATE" ]; then
   FIXED_TARGETS+=(nginx@$LOW_RATE:$NGINX:$LOW_RATE edge@$LOW_RATE:$EDGE:$LOW_RATE)
-  [ "$RELAY_PEERS" = 1 ] && FIXED_TARGETS+=(relay-platform@$LOW_RATE:$RELAY_P:$LOW_RATE relay-virtual@$LOW_RATE:$RELAY_V:$LOW_RATE)
+  [ "$RELAY_PEERS" = 1 ] && FIXED_TARGETS+=(relay-platform@$LOW_RATE:$RELAY_P:$LOW_RATE relay-virtual@$LOW_RATE:$RELAY_V:$LOW_RATE
+                                            relay-loop@$LOW_RATE:$RELAY_L:$LOW_RATE)
 fi
 echo "half-peak latency: $HALF_ROUNDS rounds" >&2
 for round in $(seq 1 "$HALF_ROUNDS"); do
