@@ -44,6 +44,35 @@ final class AsciiOutput extends OutputStream {
     }
 
     /**
+     * Append a number in decimal, without making a string of it.
+     *
+     * @param value a number, at least 0
+     * @return this
+     * @throws IOException when the buffer had to be written and that failed
+     */
+    AsciiOutput decimal(long value) throws IOException {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative: " + value);
+        }
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        if (n + digits > buf.length) {
+            flush();
+            if (digits > buf.length) {
+                return ascii(Long.toString(value));
+            }
+        }
+        for (int i = n + digits - 1; i >= n; i--) {
+            buf[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        n += digits;
+        return this;
+    }
+
+    /**
      * Append a line end.
      *
      * @return this

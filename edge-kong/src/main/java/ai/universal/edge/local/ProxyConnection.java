@@ -671,13 +671,13 @@ final class ProxyConnection implements Runnable {
                 closeAfter = true;
             }
             Status s = Status.create(status);
-            out.ascii("HTTP/1.1 ").ascii(String.valueOf(status)).ascii(" ").ascii(s.reasonPhrase()).crlf();
+            out.ascii("HTTP/1.1 ").decimal(status).ascii(" ").ascii(s.reasonPhrase()).crlf();
             if (first(HeaderNames.DATE) == null) {
                 out.ascii("Date: ").ascii(DateTime.rfc1123String()).crlf();
             }
             out.ascii(closeAfter ? "Connection: close" : "Connection: keep-alive").crlf();
             if (contentLength >= 0 && first(HeaderNames.CONTENT_LENGTH) == null) {
-                out.ascii("Content-Length: ").ascii(String.valueOf(contentLength)).crlf();
+                out.ascii("Content-Length: ").decimal(contentLength).crlf();
             }
             if (chunked) {
                 out.ascii("Transfer-Encoding: chunked").crlf();

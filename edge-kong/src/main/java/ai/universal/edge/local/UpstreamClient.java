@@ -165,19 +165,18 @@ final class UpstreamClient implements AutoCloseable {
             long length = -1;
             boolean chunked = false;
             boolean close = statusLine.startsWith("HTTP/1.0");
-            String line;
-            while (!(line = readLine(c.in)).isEmpty()) {
-                int colon = line.indexOf(':');
-                if (colon <= 0 || headers.size() > MAX_HEADERS) {
+            String[] header;
+            while ((header = c.in.readHeader()) != null) {
+                String name = header[0];
+                String value = header[1];
+                if (name.isEmpty() || headers.size() > MAX_HEADERS) {
                     throw new IOException("invalid header from upstream");
                 }
-                String name = line.substring(0, colon);
-                String value = HttpSyntax.trimOws(line, colon + 1);
                 // relayed to the client as they are: the proxy port does not check response headers again
                 if (!HttpSyntax.isToken(name) || !HttpSyntax.isFieldValue(value)) {
                     throw new IOException("invalid header from upstream");
                 }
-                headers.add(new String[] {name, value});
+                headers.add(header);
                 if (name.equalsIgnoreCase("Content-Length")) {
                     length = Long.parseLong(value);
                 } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
@@ -464,6 +463,56 @@ final class UpstreamClient implements AutoCloseable {
         /**
          * One line without its CRLF (or LF), found by scanning the buffer rather than byte by byte.
          */
+        /**
+         * Read one header line of a response head.
+         *
+         * @return {name, value without the spaces around it}; a line without a colon gives an empty name; null for the
+         *         blank line that ends the head
+         * @throws IOException when the connection ends or the line is too long
+         */
+        private String[] readHeader() throws IOException {
+            if (pos >= limit && !fill()) {
+                throw new EOFException("upstream closed the connection");
+            }
+            int end = pos;
+            int colon = -1;
+            while (end < limit && buffer[end] != '\n') {
+                if (colon < 0 && buffer[end] == ':') {
+                    colon = end;
+                }
+                end++;
+            }
+            if (end == limit) {
+                // the line goes on past what was read: as a string
+                String line = readLine();
+                if (line.isEmpty()) {
+                    return null;
+                }
+                int at = line.indexOf(':');
+                return at < 0 ? new String[] {"", line}
+                        : new String[] {line.substring(0, at), HttpSyntax.trimOws(line, at + 1)};
+            }
+            int stop = end > pos && buffer[end - 1] == '\r' ? end - 1 : end;
+            int start = pos;
+            pos = end + 1;
+            if (stop == start) {
+                return null;
+            }
+            if (colon < 0 || colon >= stop) {
+                return new String[] {"", new String(buffer, start, stop - start, StandardCharsets.ISO_8859_1)};
+            }
+            int from = colon + 1;
+            while (from < stop && (buffer[from] == ' ' || buffer[from] == '\t')) {
+                from++;
+            }
+            int to = stop;
+            while (to > from && (buffer[to - 1] == ' ' || buffer[to - 1] == '\t')) {
+                to--;
+            }
+            return new String[] {new String(buffer, start, colon - start, StandardCharsets.ISO_8859_1),
+                                 new String(buffer, from, to - from, StandardCharsets.ISO_8859_1)};
+        }
+
         private String readLine() throws IOException {
             StringBuilder spill = null;
             while (true) {

@@ -227,58 +227,94 @@ class LocalEdgeRoutingTest {
     @Test
     void bytesAServiceSendsBeyondItsAnswerAreNotReadAsTheNextAnswer(@TempDir Path own) throws Exception {
         // a service that frames "ok" with Content-Length: 2 and then sends 5 bytes more, on every request
-        AtomicInteger connections = new AtomicInteger();
-        try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+        try (RawService service = new RawService("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA");
+             LocalEdge sloppy = EdgeFiles.start(own, service.kongYml())) {
+            String url = "http://127.0.0.1:" + sloppy.port() + "/";
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = Http.get(url + i);
+                assertThat("request " + i, r.statusCode(), is(200));
+                assertThat(r.body(), is("ok"));
+            }
+            // each request went out on a new connection: the one with stray bytes was not pooled
+            assertThat(service.connections.get(), is(3));
+        }
+    }
+
+    @Test
+    void serviceHeadersAreReadWithoutTheSpacesAroundTheValueAndOfAnyLength(@TempDir Path own) throws Exception {
+        // a value longer than the edge's 16 KiB read buffer, so its line is read across two reads
+        String longValue = "v".repeat(20_000);
+        try (RawService service = new RawService("HTTP/1.1 200 OK\r\nX-Spaced: \t a  b \t\r\nX-Empty:\r\n"
+                + "X-Long: " + longValue + "\r\nX-Tight:x\r\nContent-Length: 2\r\n\r\nok");
+             LocalEdge edge = EdgeFiles.start(own, service.kongYml())) {
+            HttpResponse<String> r = Http.get("http://127.0.0.1:" + edge.port() + "/h");
+            assertThat(r.body(), r.statusCode(), is(200));
+            assertThat(r.headers().firstValue("X-Spaced").orElse(null), is("a  b"));
+            assertThat(r.headers().firstValue("X-Empty").orElse(null), is(""));
+            assertThat(r.headers().firstValue("X-Tight").orElse(null), is("x"));
+            assertThat(r.headers().firstValue("X-Long").orElse(""), is(longValue));
+        }
+        try (RawService service = new RawService("HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 2\r\n\r\nok");
+             LocalEdge edge = EdgeFiles.start(own, service.kongYml())) {
+            assertThat(Http.get("http://127.0.0.1:" + edge.port() + "/h").statusCode(), is(502));
+        }
+    }
+
+    /** A service on a raw socket that answers every request head with the same bytes. */
+    private static final class RawService implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        private final AtomicInteger connections = new AtomicInteger();
+
+        RawService(String answer) throws IOException {
+            byte[] bytes = answer.getBytes(StandardCharsets.ISO_8859_1);
             Thread.ofVirtual().start(() -> {
-                while (!service.isClosed()) {
+                while (!server.isClosed()) {
                     try {
-                        Socket c = service.accept();
+                        Socket c = server.accept();
                         connections.incrementAndGet();
-                        Thread.ofVirtual().start(() -> answerWithExtraBytes(c));
+                        Thread.ofVirtual().start(() -> answerEach(c, bytes));
                     } catch (IOException e) {
                         return;
                     }
                 }
             });
-            try (LocalEdge sloppy = EdgeFiles.start(own, """
+        }
+
+        String kongYml() {
+            return """
                     _format_version: "3.0"
                     services:
-                      - name: sloppy
+                      - name: raw
                         url: http://127.0.0.1:%d
                         routes:
-                          - name: sloppy
+                          - name: raw
                             paths: [/]
-                    """.formatted(service.getLocalPort()))) {
-                String url = "http://127.0.0.1:" + sloppy.port() + "/";
-                for (int i = 0; i < 3; i++) {
-                    HttpResponse<String> r = Http.get(url + i);
-                    assertThat("request " + i, r.statusCode(), is(200));
-                    assertThat(r.body(), is("ok"));
+                    """.formatted(server.getLocalPort());
+        }
+
+        private static void answerEach(Socket c, byte[] answer) {
+            try (c) {
+                InputStream in = c.getInputStream();
+                while (true) {
+                    int matched = 0;
+                    while (matched < 4) {
+                        int b = in.read();
+                        if (b < 0) {
+                            return;
+                        }
+                        matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                    }
+                    c.getOutputStream().write(answer);
+                    c.getOutputStream().flush();
                 }
-                // each request went out on a new connection: the one with stray bytes was not pooled
-                assertThat(connections.get(), is(3));
+            } catch (IOException e) {
+                // the edge closed the connection
             }
         }
-    }
 
-    private static void answerWithExtraBytes(Socket c) {
-        try (c) {
-            InputStream in = c.getInputStream();
-            while (true) {
-                int matched = 0;
-                while (matched < 4) {
-                    int b = in.read();
-                    if (b < 0) {
-                        return;
-                    }
-                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
-                }
-                c.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA"
-                                                  .getBytes(StandardCharsets.ISO_8859_1));
-                c.getOutputStream().flush();
-            }
-        } catch (IOException e) {
-            // the edge closed the connection
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 
