@@ -332,14 +332,14 @@ public final class EdgeKongCli implements Runnable {
                 LocalEdge edge = LocalEdge.start(new LocalEdge.Options(file, port, adminPort, host, jwks, env, !noWatch,
                                                                        Duration.ofSeconds(jwksRefresh)));
                 Runtime.getRuntime().addShutdownHook(new Thread(edge::stop));
-                // One full collection before traffic: what start-up left live (config, routes, Helidon's and the
+                out().println("local edge on :" + edge.port() + " (admin 127.0.0.1:" + edge.adminPort() + ") serving "
+                                      + file);
+                out().flush();
+                // One full collection right after start: what start-up left live (config, routes, Helidon's and the
                 // plugins' tables) is tenured now, instead of being copied between the survivor spaces at each of
                 // the first 15 young collections under load (8-40 ms pauses each on the serial collector, against
                 // 1-2 ms after; BENCHMARKS.md, edge, stop 20).
                 System.gc();
-                out().println("local edge on :" + edge.port() + " (admin 127.0.0.1:" + edge.adminPort() + ") serving "
-                                      + file);
-                out().flush();
                 return 0;
             } catch (ConfigException e) {
                 printErrors(file, e.errors());

@@ -66,12 +66,12 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = start(System::getenv);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
         long millis = (System.nanoTime() - started) / 1_000_000;
-        // every /health answers by now; one full collection tenures what start-up left live, so the first young
-        // collections under traffic do not copy it between the survivor spaces (as the edge's serve command does)
-        System.gc();
         LOGGER.log(System.Logger.Level.INFO, "Universal AI Tools is up in " + millis + " ms"
                 + (stack.edge == null ? "" : " at http://127.0.0.1:" + stack.edge.port()) + ": "
                 + String.join(", ", stack.services.stream().map(s -> s.name() + " " + s.baseUrl()).toList()));
+        // every /health answers by now; one full collection tenures what start-up left live, so the first young
+        // collections under traffic do not copy it between the survivor spaces (as the edge's serve command does)
+        System.gc();
     }
 
     /**
