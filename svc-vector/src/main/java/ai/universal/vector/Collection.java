@@ -484,9 +484,25 @@ public final class Collection implements AutoCloseable {
     }
 
     /**
-     * Makes recent writes visible to searches if any happened.
+     * Makes every write acknowledged before this call visible to searches. When the background refresher is refreshing
+     * at that moment, this waits for it and refreshes again if needed (a non-blocking refresh would return at once,
+     * and a search right after could miss the last writes).
      */
     public void refresh() {
+        try {
+            searchers.maybeRefreshBlocking();
+        } catch (AlreadyClosedException ignored) {
+            // closed between the caller's lookup and this call
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The background refresher's tick: makes recent writes visible, unless a refresh is already in progress (then the
+     * next tick does it).
+     */
+    void refreshInBackground() {
         try {
             searchers.maybeRefresh();
         } catch (AlreadyClosedException ignored) {

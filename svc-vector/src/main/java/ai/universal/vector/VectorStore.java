@@ -458,7 +458,7 @@ public final class VectorStore implements AutoCloseable {
     private void refreshAll() {
         for (Collection c : collections.values()) {
             try {
-                c.refresh();
+                c.refreshInBackground();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "refresh of " + c.config().name() + " failed", e);
             }
