@@ -281,15 +281,7 @@ class LocalEdgeRoutingTest {
         }
 
         String kongYml() {
-            return """
-                    _format_version: "3.0"
-                    services:
-                      - name: raw
-                        url: http://127.0.0.1:%d
-                        routes:
-                          - name: raw
-                            paths: [/]
-                    """.formatted(server.getLocalPort());
+            return EdgeFiles.allTo(server.getLocalPort());
         }
 
         private static void answerEach(Socket c, byte[] answer) {

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import ai.universal.edge.testing.Backend;
+import ai.universal.edge.testing.EdgeFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -310,16 +311,7 @@ class ProxyListenerTest {
     void theServiceSeesTheClientsAddressOnBothPathsOfARunningEdge() throws Exception {
         Backend backend = new Backend();
         closing.add(backend);
-        Path file = dir.resolve("kong.yml");
-        Files.writeString(file, """
-                _format_version: "3.0"
-                services:
-                  - name: backend
-                    url: http://127.0.0.1:%d
-                    routes:
-                      - name: all
-                        paths: [/]
-                """.formatted(backend.port()));
+        Path file = Files.writeString(dir.resolve("kong.yml"), EdgeFiles.allTo(backend.port()));
         for (boolean own : new boolean[] {true, false}) {
             LocalEdge edge = LocalEdge.start(LocalEdge.Options.of(file, 0, 0).withEnv(n -> null).withWatch(false), own);
             closing.add(edge);
@@ -350,16 +342,7 @@ class ProxyListenerTest {
         WebServer service = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(HttpRouting.builder().any((req, res) -> res.send("twelve bytes"))).build().start();
         closing.add(service::stop);
-        Path file = dir.resolve("kong.yml");
-        Files.writeString(file, """
-                _format_version: "3.0"
-                services:
-                  - name: fixed
-                    url: http://127.0.0.1:%d
-                    routes:
-                      - name: all
-                        paths: [/]
-                """.formatted(service.port()));
+        Path file = Files.writeString(dir.resolve("kong.yml"), EdgeFiles.allTo(service.port()));
         String direct;
         try (Socket s = connect(service.port())) {
             write(s, "HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n");

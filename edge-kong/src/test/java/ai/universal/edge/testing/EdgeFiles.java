@@ -31,6 +31,24 @@ public final class EdgeFiles {
     }
 
     /**
+     * A config that sends every request to one service.
+     *
+     * @param port the service's port on 127.0.0.1
+     * @return kong.yml text
+     */
+    public static String allTo(int port) {
+        return """
+                _format_version: "3.0"
+                services:
+                  - name: backend
+                    url: http://127.0.0.1:%d
+                    routes:
+                      - name: all
+                        paths: [/]
+                """.formatted(port);
+    }
+
+    /**
      * A port nothing listens on.
      *
      * @return port
