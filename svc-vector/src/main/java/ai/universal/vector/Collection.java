@@ -489,13 +489,7 @@ public final class Collection implements AutoCloseable {
      * and a search right after could miss the last writes).
      */
     public void refresh() {
-        try {
-            searchers.maybeRefreshBlocking();
-        } catch (AlreadyClosedException ignored) {
-            // closed between the caller's lookup and this call
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        refresh(true);
     }
 
     /**
@@ -503,10 +497,18 @@ public final class Collection implements AutoCloseable {
      * next tick does it).
      */
     void refreshInBackground() {
+        refresh(false);
+    }
+
+    private void refresh(boolean wait) {
         try {
-            searchers.maybeRefresh();
+            if (wait) {
+                searchers.maybeRefreshBlocking();
+            } else {
+                searchers.maybeRefresh();
+            }
         } catch (AlreadyClosedException ignored) {
-            // closed between the refresher's listing and this call
+            // closed between the caller's lookup of this collection and this call
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -461,9 +461,6 @@ final class UpstreamClient implements AutoCloseable {
         }
 
         /**
-         * One line without its CRLF (or LF), found by scanning the buffer rather than byte by byte.
-         */
-        /**
          * Read one header line of a response head.
          *
          * @return {name, value without the spaces around it}; a line without a colon gives an empty name; null for the
@@ -513,6 +510,9 @@ final class UpstreamClient implements AutoCloseable {
                                  new String(buffer, from, to - from, StandardCharsets.ISO_8859_1)};
         }
 
+        /**
+         * One line without its CRLF (or LF), found by scanning the buffer rather than byte by byte.
+         */
         private String readLine() throws IOException {
             StringBuilder spill = null;
             while (true) {
